@@ -1,0 +1,87 @@
+package cache
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gojango/framework/settings"
+)
+
+// Store is the back layer of a cache: the few primitive operations a backend
+// implements, on full (already made) keys and encoded values, with an
+// absolute expiry. The zero time.Time means "never expires"; an expiry at or
+// before now means the entry is already expired (Django's timeout 0 or
+// negative). Every Store is safe for concurrent use.
+//
+// Values are opaque bytes produced by the front's codec, with one rule a
+// Store relies on: an integer is stored as its decimal text (optionally with
+// a leading '-'), and no other value starts with a digit or '-'. So Incr can
+// work natively on what Set stored.
+//
+// A Store may return its own internal buffer from Get; the caller never
+// modifies it.
+type Store interface {
+	// Get returns the value and true, or false when the key is missing or
+	// expired (an expired entry found by Get may be deleted).
+	Get(ctx context.Context, key string) ([]byte, bool, error)
+	// Set stores the value, replacing any existing entry.
+	Set(ctx context.Context, key string, value []byte, exp time.Time) error
+	// Add stores the value only if the key is missing or expired, and
+	// reports whether it did.
+	Add(ctx context.Context, key string, value []byte, exp time.Time) (bool, error)
+	// Touch sets a new expiry on a live key and reports whether the key was
+	// there.
+	Touch(ctx context.Context, key string, exp time.Time) (bool, error)
+	// Delete removes the key and reports whether it was there.
+	Delete(ctx context.Context, key string) (bool, error)
+	// Has reports whether the key is present and unexpired.
+	Has(ctx context.Context, key string) (bool, error)
+	// Incr adds delta to the integer stored at key, keeps its expiry, and
+	// returns the new value. A missing or expired key is ErrNotFound; a value
+	// that is not an integer is ErrNotInteger.
+	Incr(ctx context.Context, key string, delta int64) (int64, error)
+	// Clear removes every entry of the store (not only this alias's keys:
+	// Django's clear() empties the whole store).
+	Clear(ctx context.Context) error
+	// Close releases connections and files. The store is not used after.
+	Close() error
+}
+
+// BatchStore is implemented by stores with a native many-key form (MGET,
+// multi-row SQL). The front falls back to one call per key otherwise.
+type BatchStore interface {
+	// GetMany returns the present, unexpired keys only.
+	GetMany(ctx context.Context, keys []string) (map[string][]byte, error)
+	// SetMany stores every item with one expiry and returns the keys that
+	// failed to store.
+	SetMany(ctx context.Context, items map[string][]byte, exp time.Time) ([]string, error)
+	// DeleteMany removes the keys.
+	DeleteMany(ctx context.Context, keys []string) error
+}
+
+// StrictKeys is implemented by stores (memcached) whose server rejects keys
+// that Django only warns about: for them an invalid key is an error
+// (ErrInvalidKey) instead of a logged warning.
+type StrictKeys interface {
+	StrictKeys() bool
+}
+
+// Params is what a backend factory receives to build its Store.
+type Params struct {
+	Alias     string         // the CACHES alias
+	Config    settings.Cache // the alias's settings (LOCATION, OPTIONS, MAX_ENTRIES, ...)
+	Databases map[string]settings.Database
+	BaseDir   string // directory relative paths resolve against
+	// Now is the clock; tests replace it. Never nil.
+	Now func() time.Time
+	// Logger is the alias's logger. Never nil.
+	Logger *slog.Logger
+	// OnEvict is called with the number of entries a store culled or
+	// evicted, for the alias's counters. Never nil.
+	OnEvict func(n int)
+}
+
+// Factory builds a Store from its Params. It should not do I/O that can hang:
+// network stores connect lazily on first use.
+type Factory func(p Params) (Store, error)
