@@ -13,6 +13,7 @@ var registry = struct {
 	sync.RWMutex
 	factories map[string]Factory
 	aliases   map[string]string // other name (Django dotted path) -> short name
+	keyFuncs  map[string]KeyFunc
 }{factories: map[string]Factory{}, aliases: map[string]string{}}
 
 // Register makes a backend available under name (the short name used in

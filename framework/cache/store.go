@@ -80,6 +80,12 @@ type Params struct {
 	// OnEvict is called with the number of entries a store culled or
 	// evicted, for the alias's counters. Never nil.
 	OnEvict func(n int)
+	// Shared returns the process-wide object registered under name, calling
+	// create the first time. Stores shared by aliases (locmem stores with the
+	// same LOCATION) live here. It belongs to the Handler that opened the
+	// alias; nil when the Store was built outside a Handler, and then a store
+	// keeps its state to itself.
+	Shared func(name string, create func() any) any
 }
 
 // Factory builds a Store from its Params. It should not do I/O that can hang:

@@ -34,6 +34,10 @@ type Settings struct {
 	TimeZone     string // TIME_ZONE, default "America/Chicago"
 	UseTZ        bool   // USE_TZ, default true
 
+	// Custom is the contents of the top-level [CUSTOM] table, where a
+	// project keeps its own settings (never nil; any keys are allowed).
+	Custom map[string]any
+
 	lines map[string]int // dotted key path -> line in Path
 }
 
@@ -44,24 +48,30 @@ type Database struct {
 	User     string
 	Password string
 	Host     string
-	Port     string
-	Options  map[string]any
+	Port     string         // PORT, written as an integer or a string
+	Options  map[string]any // OPTIONS (never nil)
 }
 
 // TemplateBackend is one entry of TEMPLATES.
 type TemplateBackend struct {
-	Backend string   // BACKEND
-	Dirs    []string // DIRS
-	AppDirs bool     // APP_DIRS
-	Options map[string]any
+	Backend string         // BACKEND
+	Dirs    []string       // DIRS
+	AppDirs bool           // APP_DIRS
+	Options map[string]any // OPTIONS (never nil)
 }
 
 // Cache is one alias of CACHES.
 type Cache struct {
-	Backend   string   // BACKEND as written (dotted Django name or short name)
-	Location  string   // LOCATION; a list is joined with ";"
-	Locations []string // LOCATION split into its parts (one element for a single value)
-	// Timeout is TIMEOUT in seconds; Forever is true when TIMEOUT = "None".
+	Backend string // BACKEND as written (dotted Django name or short name)
+	// Location is LOCATION as written; a list is joined with ";".
+	Location string
+	// Locations is LOCATION split into its parts: the elements of a list, or
+	// a string split at ";" and "," (Django's redis/memcached rule), each
+	// trimmed, empty parts dropped. One element for a single value; nil
+	// when LOCATION is "" or not set.
+	Locations []string
+	// Timeout is TIMEOUT in seconds (default 300); Forever is true when
+	// TIMEOUT = "None", and Timeout is then 0.
 	Timeout       int64
 	Forever       bool
 	MaxEntries    int            // OPTIONS.MAX_ENTRIES, default 300
@@ -102,13 +112,17 @@ func (s *Settings) Errorf(key string, format string, args ...any) error {
 type Error struct {
 	File string
 	Line int // 0 when unknown
+	Col  int // column (bytes, from 1) for malformed TOML; 0 otherwise
 	Key  string
 	Msg  string
 }
 
 func (e *Error) Error() string {
 	loc := e.File
-	if e.Line > 0 {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		loc = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Col)
+	case e.Line > 0:
 		loc = fmt.Sprintf("%s:%d", e.File, e.Line)
 	}
 	if e.Key == "" {

@@ -1,0 +1,259 @@
+package cache
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+)
+
+// The value codec. Every value reaching a Store is encoded by it, and every
+// value read back is decoded into a fresh copy, which gives Django's copy
+// semantics (changing a value after Set or after Get never changes the
+// cached one).
+//
+// Format: an integer that fits int64 is its decimal text ("42", "-7"), so
+// stores can increment it natively (Redis INCRBY, memcached incr). Every
+// other value starts with one tag byte that is never a digit or '-':
+const (
+	tagBytes  byte = 0x01 // []byte, stored as is after the tag
+	tagString byte = 0x02 // string, stored as is after the tag
+	tagNil    byte = 0x03 // nil (Django's None)
+	tagBool   byte = 0x04 // one byte, 0 or 1
+	tagFloat  byte = 0x05 // 8 bytes, IEEE 754 big endian
+	tagUint   byte = 0x06 // a uint64 above MaxInt64, decimal text
+	tagGob    byte = 0x07 // anything else, encoding/gob of the value
+)
+
+// encode returns the stored form of v.
+func encode(v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return []byte{tagNil}, nil
+	case []byte:
+		b := make([]byte, 1+len(x))
+		b[0] = tagBytes
+		copy(b[1:], x)
+		return b, nil
+	case string:
+		b := make([]byte, 1+len(x))
+		b[0] = tagString
+		copy(b[1:], x)
+		return b, nil
+	case int:
+		return strconv.AppendInt(nil, int64(x), 10), nil
+	case int8:
+		return strconv.AppendInt(nil, int64(x), 10), nil
+	case int16:
+		return strconv.AppendInt(nil, int64(x), 10), nil
+	case int32:
+		return strconv.AppendInt(nil, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(nil, x, 10), nil
+	case uint:
+		return encodeUint(uint64(x)), nil
+	case uint8:
+		return encodeUint(uint64(x)), nil
+	case uint16:
+		return encodeUint(uint64(x)), nil
+	case uint32:
+		return encodeUint(uint64(x)), nil
+	case uint64:
+		return encodeUint(x), nil
+	case bool:
+		if x {
+			return []byte{tagBool, 1}, nil
+		}
+		return []byte{tagBool, 0}, nil
+	case float64:
+		return encodeFloat(x), nil
+	case float32:
+		return encodeFloat(float64(x)), nil
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return []byte{tagNil}, nil
+	}
+	var buf bytes.Buffer
+	buf.WriteByte(tagGob)
+	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
+		return nil, fmt.Errorf("%w of type %T: %v", ErrEncode, v, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func encodeUint(u uint64) []byte {
+	if u <= math.MaxInt64 {
+		return strconv.AppendUint(nil, u, 10)
+	}
+	return strconv.AppendUint([]byte{tagUint}, u, 10)
+}
+
+func encodeFloat(f float64) []byte {
+	b := make([]byte, 9)
+	b[0] = tagFloat
+	binary.BigEndian.PutUint64(b[1:], math.Float64bits(f))
+	return b
+}
+
+// isInt reports whether b is the stored form of an integer.
+func isInt(b []byte) bool {
+	return len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9'))
+}
+
+// decode copies the stored value b into the value dst points to. dst may be
+// nil (presence only), a pointer to a concrete type, or *any, which receives
+// int64, uint64, float64, bool, string, []byte or nil; a gob-encoded value
+// needs a pointer to its own type.
+func decode(b []byte, dst any) error {
+	if dst == nil {
+		return nil
+	}
+	if len(b) == 0 {
+		return fmt.Errorf("%w: empty stored value", ErrEncode)
+	}
+	if isInt(b) {
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		if err != nil {
+			return fmt.Errorf("%w: corrupt integer %q", ErrEncode, b)
+		}
+		return setInt(dst, n)
+	}
+	tag, data := b[0], b[1:]
+	switch tag {
+	case tagBytes, tagString:
+		switch d := dst.(type) {
+		case *[]byte:
+			*d = append((*d)[:0], data...)
+			if *d == nil {
+				*d = []byte{}
+			}
+			return nil
+		case *string:
+			*d = string(data)
+			return nil
+		case *any:
+			if tag == tagString {
+				*d = string(data)
+			} else {
+				*d = bytes.Clone(data)
+			}
+			return nil
+		}
+	case tagNil:
+		rv := reflect.ValueOf(dst)
+		if rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return fmt.Errorf("%w: destination %T is not a non-nil pointer", ErrEncode, dst)
+		}
+		rv.Elem().SetZero()
+		return nil
+	case tagBool:
+		if len(data) != 1 {
+			return fmt.Errorf("%w: corrupt bool", ErrEncode)
+		}
+		switch d := dst.(type) {
+		case *bool:
+			*d = data[0] == 1
+			return nil
+		case *any:
+			*d = data[0] == 1
+			return nil
+		}
+	case tagFloat:
+		if len(data) != 8 {
+			return fmt.Errorf("%w: corrupt float", ErrEncode)
+		}
+		f := math.Float64frombits(binary.BigEndian.Uint64(data))
+		switch d := dst.(type) {
+		case *float64:
+			*d = f
+			return nil
+		case *float32:
+			*d = float32(f)
+			return nil
+		case *any:
+			*d = f
+			return nil
+		}
+	case tagUint:
+		u, err := strconv.ParseUint(string(data), 10, 64)
+		if err != nil {
+			return fmt.Errorf("%w: corrupt uint %q", ErrEncode, data)
+		}
+		switch d := dst.(type) {
+		case *uint64:
+			*d = u
+			return nil
+		case *uint:
+			*d = uint(u)
+			return nil
+		case *any:
+			*d = u
+			return nil
+		}
+	case tagGob:
+		if _, ok := dst.(*any); ok {
+			return fmt.Errorf("%w: a structured value needs a typed destination, not *any", ErrEncode)
+		}
+		if err := gob.NewDecoder(bytes.NewReader(data)).Decode(dst); err != nil {
+			return fmt.Errorf("%w: into %T: %v", ErrEncode, dst, err)
+		}
+		return nil
+	default:
+		return fmt.Errorf("%w: unknown value tag 0x%02x", ErrEncode, tag)
+	}
+	return fmt.Errorf("%w: stored %s cannot be decoded into %T", ErrEncode, tagName(tag), dst)
+}
+
+func tagName(t byte) string {
+	switch t {
+	case tagBytes:
+		return "[]byte"
+	case tagString:
+		return "string"
+	case tagBool:
+		return "bool"
+	case tagFloat:
+		return "float"
+	case tagUint:
+		return "uint64"
+	}
+	return "value"
+}
+
+func setInt(dst any, n int64) error {
+	switch d := dst.(type) {
+	case *int64:
+		*d = n
+	case *int:
+		*d = int(n)
+	case *any:
+		*d = n
+	case *float64:
+		*d = float64(n)
+	default:
+		rv := reflect.ValueOf(dst)
+		if rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return fmt.Errorf("%w: destination %T is not a non-nil pointer", ErrEncode, dst)
+		}
+		e := rv.Elem()
+		switch e.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			if e.OverflowInt(n) {
+				return fmt.Errorf("%w: %d overflows %s", ErrEncode, n, e.Type())
+			}
+			e.SetInt(n)
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			if n < 0 || e.OverflowUint(uint64(n)) {
+				return fmt.Errorf("%w: %d overflows %s", ErrEncode, n, e.Type())
+			}
+			e.SetUint(uint64(n))
+		default:
+			return fmt.Errorf("%w: stored integer cannot be decoded into %T", ErrEncode, dst)
+		}
+	}
+	return nil
+}
