@@ -36,6 +36,10 @@ type Cache struct {
 	flight singleflight.Group
 	stats  counters
 
+	indexMu     sync.Mutex // serialises page-index updates (page_expire.go)
+	flightsOnce sync.Once
+	flights     *pageFlights
+
 	factory Factory // nil: the registry's factory for backend
 
 	err error // set on the handle of an unknown alias: every call returns it

@@ -1,0 +1,348 @@
+package cache
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"gojango/framework/settings"
+	"gojango/framework/views"
+)
+
+// PageOption configures Page, PageMiddleware and the per-site middleware.
+type PageOption func(*PageCache)
+
+// Using picks the cache alias (Django's cache_page(cache="alias")).
+func Using(alias string) PageOption { return func(p *PageCache) { p.alias = alias } }
+
+// KeyPrefix sets the page keys' prefix (Django's key_prefix=).
+func KeyPrefix(prefix string) PageOption { return func(p *PageCache) { p.keyPrefix = prefix } }
+
+// StampedeWait bounds how long a request for a page that another request is
+// already rendering waits for that render before rendering it itself.
+// Zero turns the waiting off (Django's behaviour: every miss renders).
+func StampedeWait(d time.Duration) PageOption { return func(p *PageCache) { p.wait = d } }
+
+// MaxBody is the largest body the page cache buffers; a larger response is
+// streamed and not stored. Default 8 MiB.
+func MaxBody(n int) PageOption { return func(p *PageCache) { p.maxBody = n } }
+
+// WithPageClock sets the clock for Expires and Age headers (tests).
+func WithPageClock(now func() time.Time) PageOption { return func(p *PageCache) { p.now = now } }
+
+// DefaultStampedeWait is how long concurrent requests for a page being
+// rendered wait for it by default.
+const DefaultStampedeWait = 5 * time.Second
+
+// PageCache is Django's CacheMiddleware: on the way in it serves a stored
+// page (FetchFromCacheMiddleware), on the way out it stores the response
+// (UpdateCacheMiddleware). Page, PageMiddleware and the per-site
+// middleware are built on it.
+type PageCache struct {
+	alias        string
+	keyPrefix    string
+	cacheTimeout Timeout // CACHE_MIDDLEWARE_SECONDS unless given
+	pageTimeout  Timeout // cache_page's timeout; DefaultTimeout = none
+	fetch        bool
+	update       bool
+	wait         time.Duration
+	maxBody      int
+	now          func() time.Time
+	// fixed settings (per-site middleware built from settings); nil: the
+	// current Handler's, read on each request.
+	settings *settings.Settings
+	resolved atomic.Pointer[pageResolved]
+}
+
+type pageResolved struct {
+	h    *Handler
+	c    *Cache
+	i18n I18N
+	err  error
+}
+
+func newPageCache(opts []PageOption) *PageCache {
+	p := &PageCache{alias: "default", cacheTimeout: DefaultTimeout, pageTimeout: DefaultTimeout,
+		fetch: true, update: true, wait: DefaultStampedeWait, maxBody: 8 << 20, now: time.Now}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
+}
+
+// Page caches view's responses for timeout seconds, as Django's
+// cache_page(timeout): the page timeout beats the response's max-age; the
+// alias is "default" and the prefix "" unless Using / KeyPrefix say
+// otherwise (CACHE_MIDDLEWARE_ALIAS and _KEY_PREFIX do not apply, as in
+// Django). DefaultTimeout or Forever means "no page timeout": max-age, else
+// CACHE_MIDDLEWARE_SECONDS.
+func Page(timeout Timeout, view http.HandlerFunc, opts ...PageOption) http.HandlerFunc {
+	return PageMiddleware(timeout, opts...)(view).ServeHTTP
+}
+
+// PageMiddleware is Page as chi-style middleware, for a route or a group.
+func PageMiddleware(timeout Timeout, opts ...PageOption) func(http.Handler) http.Handler {
+	p := newPageCache(opts)
+	if timeout != Forever {
+		p.pageTimeout = timeout
+	}
+	return p.Middleware
+}
+
+// NewCacheMiddleware is Django's CacheMiddleware as per-site middleware:
+// alias, prefix and timeout from CACHE_MIDDLEWARE_ALIAS, _KEY_PREFIX and
+// _SECONDS of s.
+func NewCacheMiddleware(s *settings.Settings, opts ...PageOption) *PageCache {
+	p := newPageCache(append([]PageOption{
+		Using(s.CacheMiddlewareAlias), KeyPrefix(s.CacheMiddlewareKeyPrefix),
+	}, opts...))
+	p.cacheTimeout = Timeout(s.CacheMiddlewareSeconds)
+	p.settings = s
+	return p
+}
+
+// NewUpdateCacheMiddleware is Django's UpdateCacheMiddleware (first in
+// MIDDLEWARE): it stores responses that FetchFromCacheMiddleware marked.
+func NewUpdateCacheMiddleware(s *settings.Settings, opts ...PageOption) *PageCache {
+	p := NewCacheMiddleware(s, opts...)
+	p.fetch = false
+	return p
+}
+
+// NewFetchFromCacheMiddleware is Django's FetchFromCacheMiddleware (last in
+// MIDDLEWARE): it serves stored pages and marks misses for the update side.
+func NewFetchFromCacheMiddleware(s *settings.Settings, opts ...PageOption) *PageCache {
+	p := NewCacheMiddleware(s, opts...)
+	p.update = false
+	return p
+}
+
+// resolve finds the alias's Cache and the i18n settings, once per Handler.
+func (p *PageCache) resolve() *pageResolved {
+	h := Current()
+	if r := p.resolved.Load(); r != nil && r.h == h {
+		return r
+	}
+	s := p.settings
+	if s == nil {
+		s = h.Settings()
+	}
+	r := &pageResolved{h: h, i18n: I18N{UseI18N: s.UseI18N, LanguageCode: s.LanguageCode, UseTZ: s.UseTZ, TimeZone: s.TimeZone}}
+	r.c, r.err = h.Cache(p.alias)
+	if p.cacheTimeout == DefaultTimeout {
+		p.cacheTimeout = Timeout(s.CacheMiddlewareSeconds)
+	}
+	p.resolved.Store(r)
+	return r
+}
+
+// pageState is what Fetch tells Update about a request (Django's
+// request._cache_update_cache), plus the stampede lock it holds.
+type pageState struct {
+	update bool
+	flight *pageFlight
+	owner  *Cache
+	fkey   string
+}
+
+type pageStateKey struct{}
+
+// Middleware wraps next with the page cache.
+func (p *PageCache) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res := p.resolve()
+		if res.err != nil {
+			// An unknown alias: serve uncached rather than fail every page.
+			slog.Error("page cache disabled", slog.Any("error", res.err))
+			setPageResult(r.Context(), PageBypass)
+			next.ServeHTTP(w, r)
+			return
+		}
+		// The split middleware share one state through the request (Django's
+		// request._cache_update_cache); a combined one (Page, or
+		// CacheMiddleware) keeps its own, so a per-view cache nested in the
+		// per-site one does not mix their flags. Whoever creates the state
+		// releases its stampede lock when the response is done.
+		var state *pageState
+		if !(p.fetch && p.update) {
+			state, _ = r.Context().Value(pageStateKey{}).(*pageState)
+		}
+		if state == nil {
+			state = &pageState{}
+			r = r.WithContext(context.WithValue(r.Context(), pageStateKey{}, state))
+			defer state.release()
+		}
+		var pw *pageWriter
+		if p.update {
+			pw = &pageWriter{w: w, state: state, maxBody: p.maxBody}
+			w = pw
+		}
+		if p.fetch && p.serveFromCache(w, r, res, state) {
+			return
+		}
+		next.ServeHTTP(w, r)
+		if p.update {
+			p.processResponse(r, pw, res, state)
+			pw.release()
+		}
+	})
+}
+
+// serveFromCache is FetchFromCacheMiddleware.process_request. It reports
+// whether it wrote a cached response.
+func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *pageResolved, state *pageState) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		state.update = false
+		setPageResult(r.Context(), PageBypass)
+		return false
+	}
+	resp := p.lookup(r, res)
+	if resp == nil && p.wait > 0 {
+		// Beyond Django: one request renders a cold page, the others for
+		// the same URL wait for it and are served what it stored.
+		fkey := headerKey(p.keyPrefix, r, res.i18n)
+		f, leader := res.c.pageFlights().join(fkey)
+		if leader {
+			state.flight, state.owner, state.fkey = f, res.c, fkey
+		} else if f.wait(r.Context(), p.wait) {
+			resp = p.lookup(r, res)
+		}
+	}
+	if resp == nil {
+		state.update = true
+		setPageResult(r.Context(), PageMiss)
+		return false
+	}
+	state.update = false
+	setPageResult(r.Context(), PageHit)
+	p.writeCached(w, r, resp)
+	return true
+}
+
+// lookup finds the stored response for r: the GET entry, or for HEAD the
+// HEAD entry when there is no GET one. A corrupt entry is a miss.
+func (p *PageCache) lookup(r *http.Request, res *pageResolved) *storedResponse {
+	ctx := r.Context()
+	key, ok := p.getCacheKey(ctx, r, res, http.MethodGet)
+	if !ok {
+		return nil
+	}
+	resp := p.getPage(ctx, res.c, key)
+	if resp == nil && r.Method == http.MethodHead {
+		if key, ok = p.getCacheKey(ctx, r, res, http.MethodHead); ok {
+			resp = p.getPage(ctx, res.c, key)
+		}
+	}
+	return resp
+}
+
+func (p *PageCache) getPage(ctx context.Context, c *Cache, key string) *storedResponse {
+	var raw []byte
+	ok, err := c.Get(ctx, key, &raw)
+	if err != nil || !ok {
+		return nil
+	}
+	resp, err := unmarshalResponse(raw)
+	if err != nil {
+		c.logger.Warn("corrupt cached page ignored", slog.String("key", key))
+		return nil
+	}
+	return resp
+}
+
+func (p *PageCache) getCacheKey(ctx context.Context, r *http.Request, res *pageResolved, method string) (string, bool) {
+	return GetCacheKey(ctx, r, res.c, p.keyPrefix, method, res.i18n)
+}
+
+// The header list is stored as its names joined by ",": META names never
+// contain one.
+func splitHeaderList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// writeCached writes a stored response, with Django 5.1's Age header.
+func (p *PageCache) writeCached(w http.ResponseWriter, r *http.Request, resp *storedResponse) {
+	h := w.Header()
+	for k, vs := range resp.Header {
+		h[k] = vs
+	}
+	if maxAge, ok := views.GetMaxAge(resp.Header); ok {
+		if exp, err := http.ParseTime(resp.Header.Get("Expires")); err == nil {
+			age := int64(maxAge) - (exp.Unix() - p.now().Unix())
+			if age < 0 {
+				age = 0
+			}
+			h.Set("Age", strconv.FormatInt(age, 10))
+		}
+	}
+	if h.Get("Content-Length") == "" {
+		h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	}
+	w.WriteHeader(resp.Status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(resp.Body)
+	}
+}
+
+// processResponse is UpdateCacheMiddleware.process_response.
+func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) {
+	if !state.update || !pw.captured() || pw.streamed {
+		return
+	}
+	status := pw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if status != http.StatusOK && status != http.StatusNotModified {
+		return
+	}
+	h := pw.Header()
+	if len(r.Cookies()) == 0 && len(h.Values("Set-Cookie")) > 0 && views.HasVaryHeader(h, "Cookie") {
+		return
+	}
+	cc := strings.Join(h.Values("Cache-Control"), ", ")
+	for _, d := range []string{"private", "no-cache", "no-store"} {
+		if strings.Contains(cc, d) {
+			return
+		}
+	}
+	timeout := p.pageTimeout
+	if timeout == DefaultTimeout {
+		if maxAge, ok := views.GetMaxAge(h); ok {
+			if maxAge == 0 {
+				return
+			}
+			timeout = Timeout(maxAge)
+		} else {
+			timeout = p.cacheTimeout
+		}
+	}
+	views.PatchResponseHeaders(h, int(timeout), p.now())
+	if timeout <= 0 || status != http.StatusOK {
+		return
+	}
+	ctx := r.Context()
+	key := p.learnCacheKey(ctx, r, h, res, timeout)
+	stored := &storedResponse{Status: status, Header: h.Clone(), Body: pw.body}
+	if err := res.c.Set(ctx, key, stored.marshal(), timeout); err != nil {
+		res.c.logger.Warn("page not stored", slog.String("key", key), slog.Any("error", err))
+		return
+	}
+	p.remember(ctx, r, res, key, timeout)
+}
+
+func (p *PageCache) learnCacheKey(ctx context.Context, r *http.Request, h http.Header, res *pageResolved, timeout Timeout) string {
+	key, err := LearnCacheKey(ctx, r, h, timeout, res.c, p.keyPrefix, res.i18n)
+	if err != nil {
+		res.c.logger.Warn("page header list not stored", slog.Any("error", err))
+		return pageKey(r, r.Method, headerListFromVary(h, res.i18n), p.keyPrefix, res.i18n)
+	}
+	return key
+}

@@ -1,0 +1,140 @@
+package cache
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// The page cache's key formats are Django's (django.utils.cache), so that
+// a page stored by us has the key Django would give it:
+//
+//	views.decorators.cache.cache_header.<prefix>.<md5(absolute URI)>[.<lang>][.<tz>]
+//	views.decorators.cache.cache_page.<prefix>.<METHOD>.<md5(absolute URI)>.<md5(header values)>[.<lang>][.<tz>]
+//
+// Both then go through the alias's KEY_FUNCTION like any other key.
+
+// I18N is what Django's page keys take from the i18n and time-zone
+// settings: with UseI18N the active language is added, with UseTZ the
+// current time zone.
+type I18N struct {
+	UseI18N      bool
+	LanguageCode string // the active language unless the request carries one (WithLanguage)
+	UseTZ        bool
+	TimeZone     string // the current time zone unless the request carries one (WithTimeZone)
+}
+
+type langKey struct{}
+type tzKey struct{}
+
+// WithLanguage makes lang the request's active language (what Django's
+// LocaleMiddleware sets as request.LANGUAGE_CODE) for the page cache's keys.
+func WithLanguage(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, langKey{}, lang)
+}
+
+// WithTimeZone makes tz the request's current time zone for the page
+// cache's keys (Django's timezone.activate).
+func WithTimeZone(ctx context.Context, tz string) context.Context {
+	return context.WithValue(ctx, tzKey{}, tz)
+}
+
+// keySuffix is Django's _i18n_cache_key_suffix.
+func (i I18N) keySuffix(r *http.Request) string {
+	var b strings.Builder
+	if i.UseI18N {
+		lang := i.LanguageCode
+		if l, ok := r.Context().Value(langKey{}).(string); ok && l != "" {
+			lang = l
+		}
+		b.WriteString(".")
+		b.WriteString(lang)
+	}
+	if i.UseTZ {
+		tz := i.TimeZone
+		if z, ok := r.Context().Value(tzKey{}).(string); ok && z != "" {
+			tz = z
+		}
+		b.WriteString(".")
+		b.WriteString(tz)
+	}
+	return b.String()
+}
+
+// AbsoluteURI is Django's request.build_absolute_uri(): scheme, host and the
+// full path with its query string.
+func AbsoluteURI(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	uri := scheme + "://" + r.Host + r.URL.EscapedPath()
+	if r.URL.RawQuery != "" {
+		uri += "?" + r.URL.RawQuery
+	}
+	return uri
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// headerKey is Django's _generate_cache_header_key.
+func headerKey(prefix string, r *http.Request, i I18N) string {
+	return "views.decorators.cache.cache_header." + prefix + "." + md5hex(AbsoluteURI(r)) + i.keySuffix(r)
+}
+
+// pageKey is Django's _generate_cache_key.
+func pageKey(r *http.Request, method string, headerList []string, prefix string, i I18N) string {
+	var ctx strings.Builder
+	for _, name := range headerList {
+		if v, ok := metaValue(r, name); ok {
+			ctx.WriteString(v)
+		}
+	}
+	return "views.decorators.cache.cache_page." + prefix + "." + method + "." + md5hex(AbsoluteURI(r)) + "." + md5hex(ctx.String()) + i.keySuffix(r)
+}
+
+// metaValue returns request.META[name] for an HTTP_* name: the request
+// header's values joined with ",", as WSGI servers join repeated headers.
+// Content-Type and Content-Length are CONTENT_TYPE and CONTENT_LENGTH in
+// Django's META, never HTTP_*, so a Vary on them adds nothing to the key.
+func metaValue(r *http.Request, name string) (string, bool) {
+	if !strings.HasPrefix(name, "HTTP_") || name == "HTTP_CONTENT_TYPE" || name == "HTTP_CONTENT_LENGTH" {
+		return "", false
+	}
+	h := strings.ReplaceAll(name[len("HTTP_"):], "_", "-")
+	vals, ok := r.Header[http.CanonicalHeaderKey(h)]
+	if !ok {
+		// Header names with underscores never reach META (Django's servers
+		// drop them); the canonical lookup above is the only one.
+		return "", false
+	}
+	return strings.Join(vals, ","), true
+}
+
+// headerListFromVary turns a response's Vary header into Django's stored
+// header list: HTTP_<NAME> per entry, Accept-Language dropped under i18n
+// (the language is in the key suffix), sorted.
+func headerListFromVary(h http.Header, i I18N) []string {
+	list := []string{}
+	for _, line := range h.Values("Vary") {
+		for _, part := range strings.Split(line, ",") {
+			name := strings.TrimSpace(part)
+			if name == "" {
+				continue
+			}
+			meta := "HTTP_" + strings.ReplaceAll(strings.ToUpper(name), "-", "_")
+			if i.UseI18N && meta == "HTTP_ACCEPT_LANGUAGE" {
+				continue
+			}
+			list = append(list, meta)
+		}
+	}
+	sort.Strings(list)
+	return list
+}

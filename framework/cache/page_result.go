@@ -1,0 +1,29 @@
+package cache
+
+import "context"
+
+// PageResult says what the page cache did with a request, for the request
+// log.
+type PageResult string
+
+// The page cache's answers.
+const (
+	PageHit    PageResult = "hit"    // served from the cache
+	PageMiss   PageResult = "miss"   // rendered by the view (and stored if it could be)
+	PageBypass PageResult = "bypass" // not a cacheable request (method other than GET/HEAD)
+)
+
+type pageResultKey struct{}
+
+// TrackPage returns a context in which the page cache records its result
+// into *res (left "" when no page cache saw the request).
+func TrackPage(ctx context.Context) (context.Context, *PageResult) {
+	res := new(PageResult)
+	return context.WithValue(ctx, pageResultKey{}, res), res
+}
+
+func setPageResult(ctx context.Context, r PageResult) {
+	if p, ok := ctx.Value(pageResultKey{}).(*PageResult); ok {
+		*p = r
+	}
+}
