@@ -1,0 +1,149 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jmoiron/sqlx"
+
+	"gojango/framework/settings"
+)
+
+// postgresDialect talks to PostgreSQL through pgx's database/sql driver.
+// expires is "timestamp with time zone", as Django creates it; times are
+// passed as time.Time in UTC.
+type postgresDialect struct{}
+
+// postgresDefaultConnectTimeout bounds a connection attempt when OPTIONS
+// has no connect_timeout.
+const postgresDefaultConnectTimeout = "10"
+
+// postgresIgnoredOption reports the Django postgresql OPTIONS that configure
+// Django itself rather than the connection.
+func postgresIgnoredOption(k string) bool {
+	switch k {
+	case "isolation_level", "server_side_binding", "pool", "assume_role", "cursor_factory":
+		return true
+	}
+	return false
+}
+
+func (postgresDialect) Name() string       { return "postgresql" }
+func (postgresDialect) DriverName() string { return "pgx" }
+func (postgresDialect) BindType() int      { return sqlx.DOLLAR }
+func (postgresDialect) Quote(ident string) string {
+	return quoteWith(ident, `"`)
+}
+func (postgresDialect) ColumnTypes() (string, string, string) {
+	return "varchar(255)", "text", "timestamp with time zone"
+}
+func (postgresDialect) CanRollbackDDL() bool { return true }
+func (postgresDialect) TableExistsSQL() string {
+	return "SELECT 1 FROM pg_catalog.pg_class c WHERE c.relname = $1 " +
+		"AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)"
+}
+func (postgresDialect) ForUpdateSQL() string    { return " FOR UPDATE" }
+func (postgresDialect) TimeArg(t time.Time) any { return t.UTC() }
+
+func (d postgresDialect) CullSQL(table string) string {
+	return `SELECT "cache_key" FROM ` + d.Quote(table) + ` ORDER BY "cache_key" LIMIT 1 OFFSET $1`
+}
+
+// DSN is a libpq keyword/value string: host, port, user, password, dbname,
+// then every OPTIONS entry (sslmode, connect_timeout, application_name, ...)
+// except the few that configure Django itself. connect_timeout defaults to
+// 10 seconds so an unreachable server fails instead of hanging.
+func (postgresDialect) DSN(db settings.Database, _ string) (string, error) {
+	var b strings.Builder
+	add := func(k, v string) {
+		if v == "" {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(pgQuoteValue(v))
+	}
+	add("host", db.Host)
+	add("port", db.Port)
+	add("user", db.User)
+	add("password", db.Password)
+	add("dbname", db.Name)
+	keys := make([]string, 0, len(db.Options))
+	for k := range db.Options {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	timeout := false
+	for _, k := range keys {
+		if postgresIgnoredOption(k) {
+			continue
+		}
+		if k == "" || strings.ContainsAny(k, " ='\\") {
+			return "", fmt.Errorf("postgresql: bad OPTIONS key %q", k)
+		}
+		v, err := optionString(k, db.Options[k])
+		if err != nil {
+			return "", fmt.Errorf("postgresql: %w", err)
+		}
+		if k == "connect_timeout" {
+			timeout = true
+		}
+		add(k, v)
+	}
+	if !timeout {
+		add("connect_timeout", postgresDefaultConnectTimeout)
+	}
+	return b.String(), nil
+}
+
+// pgQuoteValue quotes a keyword/value value when it needs it.
+func pgQuoteValue(v string) string {
+	if v != "" && !strings.ContainsAny(v, " '\\\t\n") {
+		return v
+	}
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
+}
+
+// pgUpsertSet makes an INSERT replace the row on conflict; RETURNING reports through
+// xmax whether the row is new (xmax = 0 on a freshly inserted row).
+const pgUpsertSet = ` ON CONFLICT ("cache_key") DO UPDATE SET "value" = EXCLUDED."value", "expires" = EXCLUDED."expires"`
+
+func (d postgresDialect) Upsert(ctx context.Context, q Querier, table, key, value string, exp any) (bool, error) {
+	var inserted bool
+	err := q.QueryRowContext(ctx, `INSERT INTO `+d.Quote(table)+` AS c ("cache_key", "value", "expires") VALUES ($1, $2, $3)`+
+		pgUpsertSet+` RETURNING (xmax = 0)`, key, value, exp).Scan(&inserted)
+	return inserted, err
+}
+
+// Add is one statement: the conflict update only applies to an expired row;
+// no row returned means a live row was kept.
+func (d postgresDialect) Add(ctx context.Context, q Querier, table, key, value string, exp, now any) (bool, bool, error) {
+	var inserted bool
+	err := q.QueryRowContext(ctx, `INSERT INTO `+d.Quote(table)+` AS c ("cache_key", "value", "expires") VALUES ($1, $2, $3)`+
+		pgUpsertSet+` WHERE c."expires" < $4 RETURNING (xmax = 0)`, key, value, exp, now).Scan(&inserted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	return true, inserted, nil
+}
+
+func (d postgresDialect) Touch(ctx context.Context, q Querier, table, key string, exp, now any) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE `+d.Quote(table)+` SET "expires" = $1 WHERE "cache_key" = $2 AND "expires" >= $3`, exp, key, now)
+	if err != nil {
+		return false, err
+	}
+	n, err := rowsAffected(res)
+	return n > 0, err
+}

@@ -1,0 +1,320 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"time"
+
+	"gojango/framework/cache"
+)
+
+// The cache.Store and cache.BatchStore operations. Reads (get, has,
+// get_many) use the read connections, everything else the write ones, as
+// Django routes them.
+//
+// Now comes from Params.Now and is passed to the database as an argument
+// (never the database's NOW()), so a test clock governs expiry. Django's
+// boundaries: get and incr treat a row as expired when expires < now; has
+// wants expires > now (now truncated to seconds, which for whole-second
+// expires gives the same answer); add replaces a row get would call expired;
+// touch only updates a row get would return.
+
+var (
+	_ cache.Store      = (*Store)(nil)
+	_ cache.BatchStore = (*Store)(nil)
+)
+
+func (s *Store) errorf(op, key string, err error) error {
+	return fmt.Errorf("db cache %q: %s %q: %w", s.table, op, key, err)
+}
+
+// Get is one SELECT; an expired row is deleted (a second statement).
+func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	var raw []byte
+	var exp dbTime
+	err := s.rq().QueryRowContext(ctx, s.sql.get, key).Scan(&raw, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, s.errorf("get", key, err)
+	}
+	now := s.now()
+	if exp.t.Before(now) {
+		if err := s.deleteExpired(ctx, []string{key}, now); err != nil {
+			return nil, false, err
+		}
+		return nil, false, nil
+	}
+	v, err := decodeValue(raw)
+	if err != nil {
+		return nil, false, s.errorf("get", key, err)
+	}
+	return v, true, nil
+}
+
+// GetMany is one SELECT ... IN (per 1000 keys), plus one DELETE of the
+// expired rows it found.
+func (s *Store) GetMany(ctx context.Context, keys []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	now := s.now()
+	var expired []string
+	for _, part := range chunks(keys) {
+		if err := s.getChunk(ctx, part, now, out, &expired); err != nil {
+			return nil, err
+		}
+	}
+	if len(expired) > 0 {
+		if err := s.deleteExpired(ctx, expired, now); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) getChunk(ctx context.Context, keys []string, now time.Time, out map[string][]byte, expired *[]string) error {
+	query, args, err := inQuery(s.d, s.sql.getMany, keys)
+	if err != nil {
+		return s.errorf("get_many", keys[0], err)
+	}
+	rows, err := s.rq().QueryContext(ctx, query, args...)
+	if err != nil {
+		return s.errorf("get_many", keys[0], err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var raw sql.RawBytes
+		var exp dbTime
+		if err := rows.Scan(&key, &raw, &exp); err != nil {
+			return s.errorf("get_many", keys[0], err)
+		}
+		if exp.t.Before(now) {
+			*expired = append(*expired, key)
+			continue
+		}
+		v, err := decodeValue(raw)
+		if err != nil {
+			return s.errorf("get_many", key, err)
+		}
+		out[key] = v
+	}
+	if err := rows.Err(); err != nil {
+		return s.errorf("get_many", keys[0], err)
+	}
+	return nil
+}
+
+// deleteExpired deletes those of keys still expired at now (a row set again
+// meanwhile survives).
+func (s *Store) deleteExpired(ctx context.Context, keys []string, now time.Time) error {
+	for _, part := range chunks(keys) {
+		query, args, err := inQuery(s.d, s.sql.delExpired, part, s.d.TimeArg(now))
+		if err != nil {
+			return s.errorf("delete expired", part[0], err)
+		}
+		res, err := s.wq().ExecContext(ctx, query, args...)
+		if err != nil {
+			return s.errorf("delete expired", part[0], err)
+		}
+		n, err := rowsAffected(res)
+		if err != nil {
+			return s.errorf("delete expired", part[0], err)
+		}
+		s.removedRows(n)
+	}
+	return nil
+}
+
+// Set upserts the row.
+func (s *Store) Set(ctx context.Context, key string, value []byte, exp time.Time) error {
+	if err := s.beforeWrite(ctx); err != nil {
+		return err
+	}
+	inserted, err := s.d.Upsert(ctx, s.wq(), s.table, key, encodeValue(value), s.d.TimeArg(storedExpiry(exp)))
+	s.afterWrite(inserted, err)
+	if err != nil {
+		return s.errorf("set", key, err)
+	}
+	return nil
+}
+
+// SetMany sets each item in key order as Django's set_many does (a cull
+// check before each), and returns the keys not stored when a statement
+// fails.
+func (s *Store) SetMany(ctx context.Context, items map[string][]byte, exp time.Time) ([]string, error) {
+	keys := make([]string, 0, len(items))
+	for k := range items {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	e := s.d.TimeArg(storedExpiry(exp))
+	for i, k := range keys {
+		if err := s.beforeWrite(ctx); err != nil {
+			return keys[i:], err
+		}
+		inserted, err := s.d.Upsert(ctx, s.wq(), s.table, k, encodeValue(items[k]), e)
+		s.afterWrite(inserted, err)
+		if err != nil {
+			return keys[i:], s.errorf("set_many", k, err)
+		}
+	}
+	return nil, nil
+}
+
+// Add stores the value when the key is absent or expired.
+func (s *Store) Add(ctx context.Context, key string, value []byte, exp time.Time) (bool, error) {
+	if err := s.beforeWrite(ctx); err != nil {
+		return false, err
+	}
+	stored, inserted, err := s.d.Add(ctx, s.wq(), s.table, key, encodeValue(value),
+		s.d.TimeArg(storedExpiry(exp)), s.d.TimeArg(s.now()))
+	s.afterWrite(inserted, err)
+	if err != nil {
+		return false, s.errorf("add", key, err)
+	}
+	return stored, nil
+}
+
+// Touch sets a new expiry on a live row.
+func (s *Store) Touch(ctx context.Context, key string, exp time.Time) (bool, error) {
+	ok, err := s.d.Touch(ctx, s.wq(), s.table, key, s.d.TimeArg(storedExpiry(exp)), s.d.TimeArg(s.now()))
+	if err != nil {
+		return false, s.errorf("touch", key, err)
+	}
+	return ok, nil
+}
+
+// Delete reports whether a row was deleted.
+func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
+	res, err := s.wq().ExecContext(ctx, s.sql.del, key)
+	if err != nil {
+		return false, s.errorf("delete", key, err)
+	}
+	n, err := rowsAffected(res)
+	if err != nil {
+		return false, s.errorf("delete", key, err)
+	}
+	s.removedRows(n)
+	return n > 0, nil
+}
+
+// DeleteMany is one DELETE ... IN (per 1000 keys).
+func (s *Store) DeleteMany(ctx context.Context, keys []string) error {
+	for _, part := range chunks(keys) {
+		query, args, err := inQuery(s.d, s.sql.delMany, part)
+		if err != nil {
+			return s.errorf("delete_many", part[0], err)
+		}
+		res, err := s.wq().ExecContext(ctx, query, args...)
+		if err != nil {
+			return s.errorf("delete_many", part[0], err)
+		}
+		n, err := rowsAffected(res)
+		if err != nil {
+			return s.errorf("delete_many", part[0], err)
+		}
+		s.removedRows(n)
+	}
+	return nil
+}
+
+// Has reports whether the key's row has expires > now.
+func (s *Store) Has(ctx context.Context, key string) (bool, error) {
+	var k string
+	now := s.now().UTC().Truncate(time.Second)
+	err := s.rq().QueryRowContext(ctx, s.sql.has, key, s.d.TimeArg(now)).Scan(&k)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, s.errorf("has_key", key, err)
+	}
+	return true, nil
+}
+
+// Incr reads, adds and writes back in one transaction holding the row
+// (SELECT ... FOR UPDATE; on SQLite the transaction is BEGIN IMMEDIATE).
+// The row's expires is kept.
+func (s *Store) Incr(ctx context.Context, key string, delta int64) (int64, error) {
+	n, removed, err := s.incr(ctx, key, delta)
+	s.removedRows(removed)
+	return n, err
+}
+
+func (s *Store) incr(ctx context.Context, key string, delta int64) (n, removed int64, err error) {
+	tx, err := s.write.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, 0, s.errorf("incr", key, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	q := counted{tx, s}
+	var raw []byte
+	var exp dbTime
+	err = q.QueryRowContext(ctx, s.sql.incrSelect, key).Scan(&raw, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, notFound(key)
+	}
+	if err != nil {
+		return 0, 0, s.errorf("incr", key, err)
+	}
+	if exp.t.Before(s.now()) {
+		// As get would: the expired row goes.
+		res, err := q.ExecContext(ctx, s.sql.del, key)
+		if err != nil {
+			return 0, 0, s.errorf("incr", key, err)
+		}
+		if removed, err = rowsAffected(res); err != nil {
+			return 0, 0, s.errorf("incr", key, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, 0, s.errorf("incr", key, err)
+		}
+		return 0, removed, notFound(key)
+	}
+	v, err := decodeValue(raw)
+	if err != nil {
+		return 0, 0, s.errorf("incr", key, err)
+	}
+	old, err := strconv.ParseInt(string(v), 10, 64)
+	if err != nil {
+		return 0, 0, fmt.Errorf("db cache %q: incr %q: %w: %v", s.table, key, cache.ErrNotInteger, err)
+	}
+	if (delta > 0 && old > math.MaxInt64-delta) || (delta < 0 && old < math.MinInt64-delta) {
+		return 0, 0, fmt.Errorf("db cache %q: incr %q: %d%+d overflows int64", s.table, key, old, delta)
+	}
+	n = old + delta
+	if _, err := q.ExecContext(ctx, s.sql.incrUpdate, encodeValue(strconv.AppendInt(nil, n, 10)), key); err != nil {
+		return 0, 0, s.errorf("incr", key, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, 0, s.errorf("incr", key, err)
+	}
+	return n, 0, nil
+}
+
+// notFoundError is Django's ValueError "Key '<key>' not found"; it matches
+// cache.ErrNotFound with errors.Is.
+type notFoundError struct{ key string }
+
+func notFound(key string) error { return &notFoundError{key} }
+
+func (e *notFoundError) Error() string { return "Key '" + e.key + "' not found" }
+func (e *notFoundError) Unwrap() error { return cache.ErrNotFound }
+
+// Clear deletes every row of the table.
+func (s *Store) Clear(ctx context.Context) error {
+	if _, err := s.wq().ExecContext(ctx, s.sql.clear); err != nil {
+		return fmt.Errorf("db cache %q: clear: %w", s.table, err)
+	}
+	s.cleared()
+	return nil
+}

@@ -1,0 +1,105 @@
+package file
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gojango/framework/cache"
+	"gojango/framework/settings"
+)
+
+// fakeClock is a settable clock for Params.Now.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *fakeClock { return &fakeClock{t: time.Unix(1468749600, 0)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// env is one test's store and what it observes.
+type env struct {
+	s       *Store
+	clock   *fakeClock
+	dir     string
+	evicted *atomic.Int64
+}
+
+// newEnv opens a store on a fresh directory with MAX_ENTRIES 300 and
+// CULL_FREQUENCY 3 unless mutate changes the params.
+func newEnv(t testing.TB, mutate func(p *cache.Params)) *env {
+	t.Helper()
+	clk := newClock()
+	var evicted atomic.Int64
+	p := cache.Params{
+		Alias:   "default",
+		Config:  settings.Cache{Location: filepath.Join(t.TempDir(), "cache"), MaxEntries: 300, CullFrequency: 3},
+		Now:     clk.Now,
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		OnEvict: func(n int) { evicted.Add(int64(n)) },
+	}
+	if mutate != nil {
+		mutate(&p)
+	}
+	st, err := New(p)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	s := st.(*Store)
+	return &env{s: s, clock: clk, dir: s.Dir(), evicted: &evicted}
+}
+
+// path returns the file of key.
+func (e *env) path(key string) string {
+	name, _ := fileName(key)
+	return filepath.Join(e.dir, name)
+}
+
+// files returns the names in the directory ending in suffix, and the
+// temporary files.
+func (e *env) files(t testing.TB) (cacheFiles, temps []string) {
+	t.Helper()
+	ents, err := os.ReadDir(e.dir)
+	if err != nil {
+		t.Fatalf("ReadDir: %v", err)
+	}
+	for _, en := range ents {
+		switch {
+		case strings.HasSuffix(en.Name(), suffix):
+			cacheFiles = append(cacheFiles, en.Name())
+		case strings.HasPrefix(en.Name(), tempPrefix):
+			temps = append(temps, en.Name())
+		}
+	}
+	return cacheFiles, temps
+}
+
+func (e *env) count(t testing.TB) int {
+	t.Helper()
+	f, _ := e.files(t)
+	return len(f)
+}
+
+// cacheConfig is a default alias config for LOCATION loc.
+func cacheConfig(loc string) settings.Cache {
+	return settings.Cache{Location: loc, MaxEntries: 300, CullFrequency: 3}
+}
