@@ -1,0 +1,80 @@
+// Package middleware holds the MIDDLEWARE registry (names in settings.toml
+// -> net/http middleware), ALLOWED_HOSTS validation and the framework's own
+// middleware. Every middleware is a func(http.Handler) http.Handler, so it
+// plugs into chi and plain net/http alike.
+package middleware
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"gojango/framework/cache"
+	"gojango/framework/settings"
+)
+
+// Constructor builds a middleware from the project's settings.
+type Constructor func(s *settings.Settings) (func(http.Handler) http.Handler, error)
+
+// Builtin returns the middleware the framework provides, by every name
+// MIDDLEWARE may use for them: Django's dotted path and the short name.
+// The map is new on each call: a project adds its own entries to it.
+func Builtin() map[string]Constructor {
+	update := func(s *settings.Settings) (func(http.Handler) http.Handler, error) {
+		return cache.NewUpdateCacheMiddleware(s).Middleware, nil
+	}
+	fetch := func(s *settings.Settings) (func(http.Handler) http.Handler, error) {
+		return cache.NewFetchFromCacheMiddleware(s).Middleware, nil
+	}
+	both := func(s *settings.Settings) (func(http.Handler) http.Handler, error) {
+		return cache.NewCacheMiddleware(s).Middleware, nil
+	}
+	cond := func(*settings.Settings) (func(http.Handler) http.Handler, error) { return ConditionalGet, nil }
+	sec := func(*settings.Settings) (func(http.Handler) http.Handler, error) { return Security, nil }
+	xfo := func(*settings.Settings) (func(http.Handler) http.Handler, error) { return XFrameOptions, nil }
+	return map[string]Constructor{
+		"django.middleware.cache.UpdateCacheMiddleware":          update,
+		"UpdateCacheMiddleware":                                  update,
+		"django.middleware.cache.FetchFromCacheMiddleware":       fetch,
+		"FetchFromCacheMiddleware":                               fetch,
+		"django.middleware.cache.CacheMiddleware":                both,
+		"CacheMiddleware":                                        both,
+		"django.middleware.http.ConditionalGetMiddleware":        cond,
+		"ConditionalGetMiddleware":                               cond,
+		"django.middleware.security.SecurityMiddleware":          sec,
+		"SecurityMiddleware":                                     sec,
+		"django.middleware.clickjacking.XFrameOptionsMiddleware": xfo,
+		"XFrameOptionsMiddleware":                                xfo,
+	}
+}
+
+// Chain builds the MIDDLEWARE of s, in Django's order (the first entry is
+// the outermost: it sees the request first and the response last), from
+// the constructors in known. An unknown name is an error naming the
+// settings line and listing the known names.
+func Chain(s *settings.Settings, known map[string]Constructor) (func(http.Handler) http.Handler, error) {
+	mws := make([]func(http.Handler) http.Handler, 0, len(s.Middleware))
+	for i, name := range s.Middleware {
+		ctor, ok := known[name]
+		if !ok {
+			names := make([]string, 0, len(known))
+			for n := range known {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return nil, s.Errorf(fmt.Sprintf("MIDDLEWARE.%d", i), "unknown middleware %q (known: %s)", name, strings.Join(names, ", "))
+		}
+		mw, err := ctor(s)
+		if err != nil {
+			return nil, s.Errorf(fmt.Sprintf("MIDDLEWARE.%d", i), "%s: %v", name, err)
+		}
+		mws = append(mws, mw)
+	}
+	return func(h http.Handler) http.Handler {
+		for i := len(mws) - 1; i >= 0; i-- {
+			h = mws[i](h)
+		}
+		return h
+	}, nil
+}

@@ -1,0 +1,15 @@
+// Command gojango is the project's manage.py: `go run . <command>`, e.g.
+// `go run . runserver`, `go run . createcachetable`, `go run . check`.
+package main
+
+import (
+	"context"
+	"os"
+
+	_ "gojango/framework/cache/backends/all"
+	"gojango/framework/management"
+)
+
+func main() {
+	os.Exit(management.Execute(context.Background(), os.Args[1:], management.Project{URLConf: urls}, os.Stdout, os.Stderr))
+}
