@@ -17,6 +17,7 @@ import (
 type Handler struct {
 	settings *settings.Settings
 	now      func() time.Time
+	clock    *CoarseClock // the default clock, stopped by CloseAll
 	logger   *slog.Logger
 
 	mu     sync.Mutex
@@ -40,7 +41,8 @@ func NewHandler(s *settings.Settings, opts ...HandlerOption) (*Handler, error) {
 	if s == nil {
 		s = settings.Default()
 	}
-	h := &Handler{settings: s, now: time.Now, logger: slog.Default(), caches: map[string]*Cache{}, shared: map[string]any{}}
+	clock := NewCoarseClock(time.Millisecond)
+	h := &Handler{settings: s, now: clock.Now, clock: clock, logger: slog.Default(), caches: map[string]*Cache{}, shared: map[string]any{}}
 	for _, o := range opts {
 		o(h)
 	}
@@ -139,6 +141,9 @@ func sortedKeys(m map[string]*Cache) []string {
 
 // CloseAll closes every opened alias (on shutdown) and returns the first error.
 func (h *Handler) CloseAll() error {
+	if h.clock != nil {
+		defer h.clock.Stop()
+	}
 	var first error
 	for _, c := range h.Opened() {
 		if err := c.Close(); err != nil && first == nil {

@@ -62,12 +62,13 @@ type pageResolved struct {
 	h    *Handler
 	c    *Cache
 	i18n I18N
+	now  func() time.Time
 	err  error
 }
 
 func newPageCache(opts []PageOption) *PageCache {
 	p := &PageCache{alias: "default", cacheTimeout: DefaultTimeout, pageTimeout: DefaultTimeout,
-		fetch: true, update: true, wait: DefaultStampedeWait, maxBody: 8 << 20, now: time.Now}
+		fetch: true, update: true, wait: DefaultStampedeWait, maxBody: 8 << 20}
 	for _, o := range opts {
 		o(p)
 	}
@@ -133,6 +134,12 @@ func (p *PageCache) resolve() *pageResolved {
 	}
 	r := &pageResolved{h: h, i18n: I18N{UseI18N: s.UseI18N, LanguageCode: s.LanguageCode, UseTZ: s.UseTZ, TimeZone: s.TimeZone}}
 	r.c, r.err = h.Cache(p.alias)
+	r.now = time.Now
+	if p.now != nil {
+		r.now = p.now
+	} else if r.c != nil {
+		r.now = r.c.now
+	}
 	if p.cacheTimeout == DefaultTimeout {
 		p.cacheTimeout = Timeout(s.CacheMiddlewareSeconds)
 	}
@@ -219,7 +226,7 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 	}
 	state.update = false
 	setPageResult(r.Context(), PageHit)
-	p.writeCached(w, r, resp)
+	p.writeCached(w, r, resp, res.now())
 	return true
 }
 
@@ -268,14 +275,14 @@ func splitHeaderList(s string) []string {
 }
 
 // writeCached writes a stored response, with Django 5.1's Age header.
-func (p *PageCache) writeCached(w http.ResponseWriter, r *http.Request, resp *storedResponse) {
+func (p *PageCache) writeCached(w http.ResponseWriter, r *http.Request, resp *storedResponse, now time.Time) {
 	h := w.Header()
 	for k, vs := range resp.Header {
 		h[k] = vs
 	}
 	if maxAge, ok := views.GetMaxAge(resp.Header); ok {
 		if exp, err := http.ParseTime(resp.Header.Get("Expires")); err == nil {
-			age := int64(maxAge) - (exp.Unix() - p.now().Unix())
+			age := int64(maxAge) - (exp.Unix() - now.Unix())
 			if age < 0 {
 				age = 0
 			}
@@ -324,7 +331,7 @@ func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageRe
 			timeout = p.cacheTimeout
 		}
 	}
-	views.PatchResponseHeaders(h, int(timeout), p.now())
+	views.PatchResponseHeaders(h, int(timeout), res.now())
 	if timeout <= 0 || status != http.StatusOK {
 		return
 	}
