@@ -19,17 +19,18 @@ import (
 // only this type. A Cache is safe for concurrent use; its Store is opened
 // on first use.
 type Cache struct {
-	alias          string
-	backend        string
-	params         Params
-	keyFunc        KeyFunc
-	keyPrefix      string
-	defaultVersion int
-	defaultTimeout Timeout
-	failOpen       bool
-	strict         bool
-	logger         *slog.Logger
-	now            func() time.Time
+	alias            string
+	backend          string
+	params           Params
+	keyFunc          KeyFunc
+	keyFuncIsDefault bool
+	keyPrefix        string
+	defaultVersion   int
+	defaultTimeout   Timeout
+	failOpen         bool
+	strict           bool
+	logger           *slog.Logger
+	now              func() time.Time
 
 	mu     sync.Mutex // guards opening the store
 	store  atomic.Pointer[storeBox]
@@ -138,6 +139,7 @@ func newFront(p Params) (*Cache, error) {
 		}
 		cfg.Options = opts
 	}
+	c.keyFuncIsDefault = cfg.KeyFunction == ""
 	p.Config = cfg
 	p.OnEvict = func(n int) { c.stats.evictions.Add(uint64(n)) }
 	c.params = p
@@ -256,7 +258,14 @@ func (c *Cache) open(op string) (Store, error) {
 // *dst. Django's get(key, default): on a miss dst is left as it was, so
 // setting *dst to the default first gives the same result.
 func (c *Cache) Get(ctx context.Context, key string, dst any, opts ...Option) (bool, error) {
-	raw, ok, err := c.getRaw(ctx, key, c.version(opts))
+	version := c.version(opts)
+	if found, ok, err := c.getFast(ctx, key, version, dst); ok {
+		if err != nil {
+			return false, fmt.Errorf("cache %q: get %q: %w", c.alias, key, err)
+		}
+		return found, nil
+	}
+	raw, ok, err := c.getRaw(ctx, key, version)
 	if err != nil || !ok {
 		return false, err
 	}

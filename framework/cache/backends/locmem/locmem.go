@@ -77,11 +77,10 @@ func (e *entry) expired(now int64) bool { return e.exp != 0 && e.exp <= now }
 
 // Get returns the value and moves the key to the most recently used end.
 func (st *Store) Get(_ context.Context, key string) ([]byte, bool, error) {
-	now := st.nowNano()
 	s := st.s
 	s.mu.RLock()
 	e := s.items[key]
-	if e != nil && !e.expired(now) {
+	if e != nil && (e.exp == 0 || !e.expired(st.nowNano())) {
 		e.tick.Store(s.clock.Add(1))
 		v := e.val
 		s.mu.RUnlock()
@@ -89,7 +88,26 @@ func (st *Store) Get(_ context.Context, key string) ([]byte, bool, error) {
 	}
 	s.mu.RUnlock()
 	if e != nil {
-		st.deleteIfExpired(key, now)
+		st.deleteIfExpired(key, st.nowNano())
+	}
+	return nil, false, nil
+}
+
+// GetKeyBytes is Get with the key as bytes (no string is made for the
+// lookup): the front's allocation-free path.
+func (st *Store) GetKeyBytes(_ context.Context, key []byte) ([]byte, bool, error) {
+	s := st.s
+	s.mu.RLock()
+	e := s.items[string(key)]
+	if e != nil && (e.exp == 0 || !e.expired(st.nowNano())) {
+		e.tick.Store(s.clock.Add(1))
+		v := e.val
+		s.mu.RUnlock()
+		return v, true, nil
+	}
+	s.mu.RUnlock()
+	if e != nil {
+		st.deleteIfExpired(string(key), st.nowNano())
 	}
 	return nil, false, nil
 }
