@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -85,6 +86,10 @@ func New(p cache.Params) (cache.Store, error) {
 	for i, loc := range locs {
 		opts, err := goredis.ParseURL(loc)
 		if err != nil {
+			var uerr *url.Error
+			if errors.As(err, &uerr) {
+				err = uerr.Err // its text repeats the URL, password and all
+			}
 			return nil, fmt.Errorf("redis: LOCATION %q: %w", redactURL(loc), err)
 		}
 		o.apply(opts)
@@ -118,14 +123,19 @@ func redactURL(u string) string {
 	if !ok {
 		return u
 	}
-	userinfo, host, ok := strings.Cut(rest, "@")
-	if !ok {
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
 		return u
 	}
-	if user, _, hasPw := strings.Cut(userinfo, ":"); hasPw {
-		return scheme + "://" + user + ":xxxxx@" + host
+	user, _, hasPw := strings.Cut(authority[:at], ":")
+	if !hasPw {
+		return u
 	}
-	return u
+	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
 
 // client returns the go-redis client of server i, making it on first use.

@@ -60,6 +60,8 @@ func requireRedis(t testing.TB) {
 		t.Fatalf("parse test URL: %v", err)
 	}
 	opts.DialTimeout = time.Second
+	opts.DialerRetries = 1
+	opts.MaxRetries = -1
 	c := goredis.NewClient(opts)
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -183,7 +185,9 @@ func TestNewErrors(t *testing.T) {
 	}{
 		{"empty location", "", nil, "LOCATION is empty"},
 		{"bad scheme", "http://127.0.0.1:6379", nil, "invalid URL scheme"},
-		{"bad url password redacted", "redis://u:secret@h:6379/x", nil, "u:xxxxx@h"},
+		{"bad db password redacted", "redis://u:secret@h:6379/x", nil, `"redis://u:xxxxx@h:6379/x": redis: invalid database number`},
+		{"bad escape password redacted", "redis://u:secret@h:6379/0%zz", nil, `"redis://u:xxxxx@h:6379/0%zz": invalid URL escape`},
+		{"bad userinfo password redacted", "redis://u:sec ret@h/0", nil, `"redis://u:xxxxx@h/0": net/url: invalid userinfo`},
 		{"unknown option lists accepted", "redis://h/0", map[string]any{"serializer": "pickle"},
 			`unknown OPTIONS key "serializer" (accepted: db, dial_timeout, password, pool_size, read_timeout, socket_connect_timeout, socket_timeout, username, write_timeout)`},
 		{"db not integer", "redis://h/0", map[string]any{"db": 1.5}, `OPTIONS "db": must be an integer`},
