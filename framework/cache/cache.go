@@ -38,6 +38,7 @@ type Cache struct {
 	stats  counters
 
 	indexMu     sync.Mutex // serialises page-index updates (page_expire.go)
+	downUntil   atomic.Int64 // fail-open: skip the backend until then (Unix ns)
 	flightsOnce sync.Once
 	flights     *pageFlights
 
@@ -231,13 +232,24 @@ func (c *Cache) fail(op, key string, err error) error {
 	c.stats.errors.Add(1)
 	err = fmt.Errorf("cache %q: %s %q: %w", c.alias, op, key, err)
 	if c.failOpen {
+		c.downUntil.Store(c.now().Add(FailOpenCooldown).UnixNano())
 		c.logger.Warn("cache backend error ignored", slog.String("op", op), slog.Any("error", err))
 		return nil
 	}
 	return err
 }
 
+// FailOpenCooldown is how long an alias with IGNORE_EXCEPTIONS skips its
+// backend after an error: requests do not each wait for a dead server's
+// timeouts; the first call after it tries the backend again.
+const FailOpenCooldown = time.Second
+
 func (c *Cache) open(op string) (Store, error) {
+	if c.failOpen {
+		if until := c.downUntil.Load(); until != 0 && c.now().UnixNano() < until {
+			return nil, nil // backend resting after an error: answer as for a miss
+		}
+	}
 	s, err := c.Store()
 	if err != nil {
 		if c.err != nil {
@@ -245,6 +257,7 @@ func (c *Cache) open(op string) (Store, error) {
 		}
 		c.stats.errors.Add(1)
 		if c.failOpen {
+			c.downUntil.Store(c.now().Add(FailOpenCooldown).UnixNano())
 			c.logger.Warn("cache backend unavailable, ignored", slog.String("op", op), slog.Any("error", err))
 			return nil, nil
 		}

@@ -207,8 +207,8 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 		setPageResult(r.Context(), PageBypass)
 		return false
 	}
-	resp := p.lookup(r, res)
-	if resp == nil && p.wait > 0 {
+	resp, err := p.lookup(r, res)
+	if err == nil && resp == nil && p.wait > 0 {
 		// Beyond Django: one request renders a cold page, the others for
 		// the same URL wait for it and are served what it stored.
 		fkey := headerKey(p.keyPrefix, r, res.i18n)
@@ -216,8 +216,16 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 		if leader {
 			state.flight, state.owner, state.fkey = f, res.c, fkey
 		} else if f.wait(r.Context(), p.wait) {
-			resp = p.lookup(r, res)
+			resp, err = p.lookup(r, res)
 		}
+	}
+	if err != nil {
+		// The backend failed and the alias does not fail open
+		// (IGNORE_EXCEPTIONS): as in Django, the error reaches the client.
+		serverError(w, res.c, err)
+		state.update = false
+		setPageResult(r.Context(), PageError)
+		return true
 	}
 	if resp == nil {
 		state.update = true
@@ -232,37 +240,48 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 
 // lookup finds the stored response for r: the GET entry, or for HEAD the
 // HEAD entry when there is no GET one. A corrupt entry is a miss.
-func (p *PageCache) lookup(r *http.Request, res *pageResolved) *storedResponse {
+func (p *PageCache) lookup(r *http.Request, res *pageResolved) (*storedResponse, error) {
 	ctx := r.Context()
-	key, ok := p.getCacheKey(ctx, r, res, http.MethodGet)
-	if !ok {
-		return nil
+	key, ok, err := getCacheKey(ctx, r, res.c, p.keyPrefix, http.MethodGet, res.i18n)
+	if err != nil || !ok {
+		return nil, err
 	}
-	resp := p.getPage(ctx, res.c, key)
-	if resp == nil && r.Method == http.MethodHead {
-		if key, ok = p.getCacheKey(ctx, r, res, http.MethodHead); ok {
-			resp = p.getPage(ctx, res.c, key)
+	resp, err := p.getPage(ctx, res.c, key)
+	if err == nil && resp == nil && r.Method == http.MethodHead {
+		key, ok, err = getCacheKey(ctx, r, res.c, p.keyPrefix, http.MethodHead, res.i18n)
+		if err != nil || !ok {
+			return nil, err
 		}
+		resp, err = p.getPage(ctx, res.c, key)
 	}
-	return resp
+	return resp, err
 }
 
-func (p *PageCache) getPage(ctx context.Context, c *Cache, key string) *storedResponse {
+func (p *PageCache) getPage(ctx context.Context, c *Cache, key string) (*storedResponse, error) {
 	var raw []byte
 	ok, err := c.Get(ctx, key, &raw)
 	if err != nil || !ok {
-		return nil
+		return nil, err
 	}
 	resp, err := unmarshalResponse(raw)
 	if err != nil {
 		c.logger.Warn("corrupt cached page ignored", slog.String("key", key))
-		return nil
+		return nil, nil
 	}
-	return resp
+	return resp, nil
 }
 
-func (p *PageCache) getCacheKey(ctx context.Context, r *http.Request, res *pageResolved, method string) (string, bool) {
-	return GetCacheKey(ctx, r, res.c, p.keyPrefix, method, res.i18n)
+// serverError answers 500 for a cache failure, as Django's handler does
+// for an exception the middleware raised.
+func serverError(w http.ResponseWriter, c *Cache, err error) {
+	c.logger.Error("page cache failed", slog.Any("error", err))
+	h := w.Header()
+	for k := range h {
+		delete(h, k)
+	}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write([]byte("Server Error (500)"))
 }
 
 // The header list is stored as its names joined by ",": META names never
@@ -300,31 +319,46 @@ func (p *PageCache) writeCached(w http.ResponseWriter, r *http.Request, resp *st
 
 // processResponse is UpdateCacheMiddleware.process_response.
 func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) {
+	if err := p.updateCache(r, pw, res, state); err != nil {
+		pw.status = http.StatusInternalServerError
+		pw.body = []byte("Server Error (500)")
+		h := pw.Header()
+		for k := range h {
+			delete(h, k)
+		}
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		res.c.logger.Error("page cache failed", slog.Any("error", err))
+	}
+}
+
+// updateCache stores the response if Django's rules allow; an error is a
+// backend failure on an alias that does not fail open.
+func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) error {
 	if !state.update || !pw.captured() || pw.streamed {
-		return
+		return nil
 	}
 	status := pw.status
 	if status == 0 {
 		status = http.StatusOK
 	}
 	if status != http.StatusOK && status != http.StatusNotModified {
-		return
+		return nil
 	}
 	h := pw.Header()
 	if len(r.Cookies()) == 0 && len(h.Values("Set-Cookie")) > 0 && views.HasVaryHeader(h, "Cookie") {
-		return
+		return nil
 	}
 	cc := strings.Join(h.Values("Cache-Control"), ", ")
 	for _, d := range []string{"private", "no-cache", "no-store"} {
 		if strings.Contains(cc, d) {
-			return
+			return nil
 		}
 	}
 	timeout := p.pageTimeout
 	if timeout == DefaultTimeout {
 		if maxAge, ok := views.GetMaxAge(h); ok {
 			if maxAge == 0 {
-				return
+				return nil
 			}
 			timeout = Timeout(maxAge)
 		} else {
@@ -333,23 +367,17 @@ func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageRe
 	}
 	views.PatchResponseHeaders(h, int(timeout), res.now())
 	if timeout <= 0 || status != http.StatusOK {
-		return
+		return nil
 	}
 	ctx := r.Context()
-	key := p.learnCacheKey(ctx, r, h, res, timeout)
-	stored := &storedResponse{Status: status, Header: h.Clone(), Body: pw.body}
-	if err := res.c.Set(ctx, key, stored.marshal(), timeout); err != nil {
-		res.c.logger.Warn("page not stored", slog.String("key", key), slog.Any("error", err))
-		return
-	}
-	p.remember(ctx, r, res, key, timeout)
-}
-
-func (p *PageCache) learnCacheKey(ctx context.Context, r *http.Request, h http.Header, res *pageResolved, timeout Timeout) string {
 	key, err := LearnCacheKey(ctx, r, h, timeout, res.c, p.keyPrefix, res.i18n)
 	if err != nil {
-		res.c.logger.Warn("page header list not stored", slog.Any("error", err))
-		return pageKey(r, r.Method, headerListFromVary(h, res.i18n), p.keyPrefix, res.i18n)
+		return err
 	}
-	return key
+	stored := &storedResponse{Status: status, Header: h.Clone(), Body: pw.body}
+	if err := res.c.Set(ctx, key, stored.marshal(), timeout); err != nil {
+		return err
+	}
+	p.remember(ctx, r, res, key, timeout)
+	return nil
 }

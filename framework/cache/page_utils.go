@@ -10,12 +10,17 @@ import (
 // c under keyPrefix, or false when no response for the URL has taught the
 // header list yet (Django's None: "must rebuild").
 func GetCacheKey(ctx context.Context, r *http.Request, c *Cache, keyPrefix, method string, i I18N) (string, bool) {
+	k, ok, err := getCacheKey(ctx, r, c, keyPrefix, method, i)
+	return k, ok && err == nil
+}
+
+func getCacheKey(ctx context.Context, r *http.Request, c *Cache, keyPrefix, method string, i I18N) (string, bool, error) {
 	var list string
 	ok, err := c.Get(ctx, headerKey(keyPrefix, r, i), &list)
 	if err != nil || !ok {
-		return "", false
+		return "", false, err
 	}
-	return pageKey(r, method, splitHeaderList(list), keyPrefix, i), true
+	return pageKey(r, method, splitHeaderList(list), keyPrefix, i), true, nil
 }
 
 // LearnCacheKey is Django's learn_cache_key: it stores in c, for timeout

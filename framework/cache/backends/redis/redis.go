@@ -34,6 +34,7 @@ import (
 )
 
 func init() {
+	goredis.SetLogger(slogAdapter{}) // go-redis's logger registry, set once like our backend registry
 	cache.Register("redis", New, "django.core.cache.backends.redis.RedisCache")
 }
 
