@@ -1,23 +1,44 @@
 // Package app_example is a small app in Django's layout (urls.go,
-// views.go, templates/) that shows the cache framework at work.
+// views.go, models.go, templates/) that shows the cache framework at work:
+// articles kept in SQLite, a cached list, a cached sidebar fragment, and
+// an edit form whose POST expires what it made stale.
 package app_example
 
 import (
+	"context"
 	"net/http"
+	"path/filepath"
 
 	"github.com/go-chi/chi/v5"
 
 	"gojango/framework/cache"
 	"gojango/framework/settings"
+	"gojango/framework/templates"
 	"gojango/framework/views"
 )
 
-// URLs returns the app's routes (its urlpatterns).
+// URLs returns the app's routes (its urlpatterns). It opens the app's
+// database and creates its table and sample data on first run.
 func URLs(s *settings.Settings) (http.Handler, error) {
+	articles, err := OpenArticles(context.Background(), s)
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := templates.New(s, templates.App{Name: "app_example", Dir: filepath.Join(s.BaseDir, "app_example")})
+	if err != nil {
+		return nil, err
+	}
+	av := &articleViews{s: s, articles: articles, tpl: tpl}
+
 	r := chi.NewRouter()
+	// The article list, cached per view for fifteen minutes: cache_page(60 * 15).
+	r.Get("/", cache.Page(60*15, av.list))
+	r.Get("/articles/{id}/", av.detail)
+	r.Get("/articles/{id}/edit/", views.NeverCache(av.edit))
+	r.Post("/articles/{id}/edit/", av.edit)
 	// The low-level API: compute once, cache, reuse.
 	r.Get("/stats/", Stats)
-	// Per-view caching: cache_page(60 * 15).
+	// Per-view caching of a page that shows when it was rendered.
 	r.Get("/clock/", cache.Page(60*15, Clock))
 	// Vary: one cached copy per Accept-Language value.
 	r.Get("/greeting/", cache.Page(60*15, views.VaryOnHeaders(Greeting, "Accept-Language")))

@@ -1,0 +1,136 @@
+package app_example
+
+import (
+	"database/sql"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"gojango/framework/cache"
+	"gojango/framework/settings"
+	"gojango/framework/templates"
+)
+
+// articleViews are the article pages: a cached list, a page per article,
+// and an edit form whose POST expires what the change made stale.
+type articleViews struct {
+	s        *settings.Settings
+	articles *Articles
+	tpl      *templates.Engine
+}
+
+// list is the front page: cache.Page(60*15) keeps it a quarter of an hour.
+func (v *articleViews) list(w http.ResponseWriter, r *http.Request) {
+	all, err := v.articles.All(r.Context())
+	if err != nil {
+		v.fail(w, err)
+		return
+	}
+	_ = v.tpl.Render(w, r, "app_example/article_list.html", map[string]any{"articles": all, "recent": recent(all)})
+}
+
+func (v *articleViews) detail(w http.ResponseWriter, r *http.Request) {
+	art, ok := v.article(w, r)
+	if !ok {
+		return
+	}
+	all, err := v.articles.All(r.Context())
+	if err != nil {
+		v.fail(w, err)
+		return
+	}
+	_ = v.tpl.Render(w, r, "app_example/article_detail.html", map[string]any{"article": art, "recent": recent(all)})
+}
+
+// edit shows the form (GET) or saves it (POST). After a save the article's
+// page, the list and the sidebar fragment are expired, in every cache that
+// holds them, so the next request shows the change.
+func (v *articleViews) edit(w http.ResponseWriter, r *http.Request) {
+	art, ok := v.article(w, r)
+	if !ok {
+		return
+	}
+	if r.Method == http.MethodGet {
+		_ = v.tpl.Render(w, r, "app_example/article_form.html", map[string]any{"article": art})
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "Bad Request (400)", http.StatusBadRequest)
+		return
+	}
+	title, body := strings.TrimSpace(r.PostForm.Get("title")), strings.TrimSpace(r.PostForm.Get("body"))
+	if title == "" {
+		art.Title, art.Body = title, body
+		_ = v.tpl.Render(w, r, "app_example/article_form.html", map[string]any{"article": art, "error": "The title may not be blank."}, http.StatusBadRequest)
+		return
+	}
+	if err := v.articles.Update(r.Context(), art.ID, title, body); err != nil {
+		v.fail(w, err)
+		return
+	}
+	v.expire(r, "/", "/articles/"+strconv.FormatInt(art.ID, 10)+"/")
+	http.Redirect(w, r, "/articles/"+strconv.FormatInt(art.ID, 10)+"/", http.StatusSeeOther)
+}
+
+// expire removes the pages at paths from the per-site cache and from
+// cache.Page's, and the sidebar fragment from the fragment cache.
+func (v *articleViews) expire(r *http.Request, paths ...string) {
+	ctx := r.Context()
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	targets := [][2]string{{v.s.CacheMiddlewareAlias, v.s.CacheMiddlewareKeyPrefix}, {"default", ""}}
+	for _, p := range paths {
+		for _, t := range targets {
+			c, err := cache.Lookup(t[0])
+			if err != nil {
+				continue
+			}
+			if _, err := cache.ExpirePage(ctx, c, t[1], scheme+"://"+r.Host+p); err != nil {
+				slog.Warn("expire page", slog.String("path", p), slog.Any("error", err))
+			}
+		}
+	}
+	alias := "default"
+	if _, ok := v.s.Caches["template_fragments"]; ok {
+		alias = "template_fragments"
+	}
+	if _, err := cache.Caches(alias).Delete(ctx, cache.MakeTemplateFragmentKey("sidebar")); err != nil {
+		slog.Warn("expire sidebar", slog.Any("error", err))
+	}
+}
+
+func (v *articleViews) article(w http.ResponseWriter, r *http.Request) (Article, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return Article{}, false
+	}
+	art, err := v.articles.Get(r.Context(), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		http.NotFound(w, r)
+		return Article{}, false
+	}
+	if err != nil {
+		v.fail(w, err)
+		return Article{}, false
+	}
+	return art, true
+}
+
+func (v *articleViews) fail(w http.ResponseWriter, err error) {
+	slog.Error("app_example", slog.Any("error", err))
+	http.Error(w, "Server Error (500)", http.StatusInternalServerError)
+}
+
+func recent(all []Article) []Article {
+	if len(all) > 3 {
+		return all[:3]
+	}
+	return all
+}
