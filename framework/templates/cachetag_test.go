@@ -373,6 +373,14 @@ func TestCacheTagVaryValuesResolveLikeDjango(t *testing.T) {
 			t.Errorf("vary %s: no entry under the key of %#v", tc.vary, tc.want)
 		}
 	}
+	// Loop variables live in pongo2's private context.
+	renderString(t, e, "{% load cache %}{% for u in users %}{% cache 500 loop u.Name forloop.Counter %}x{% endcache %}{% endfor %}",
+		map[string]any{"users": []varyUser{{Name: "A"}, {Name: "B"}}})
+	for _, want := range [][]any{{"A", 1}, {"B", 2}} {
+		if !hasKey(t, "default", cache.MakeTemplateFragmentKey("loop", want...)) {
+			t.Errorf("loop: no entry under the key of %#v", want)
+		}
+	}
 }
 
 // TestCacheTagFragmentNameIsLiteral: the name is the argument's text, never
