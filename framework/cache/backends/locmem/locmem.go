@@ -77,39 +77,48 @@ func (e *entry) expired(now int64) bool { return e.exp != 0 && e.exp <= now }
 
 // Get returns the value and moves the key to the most recently used end.
 func (st *Store) Get(_ context.Context, key string) ([]byte, bool, error) {
-	s := st.s
-	s.mu.RLock()
-	e := s.items[key]
-	if e != nil && (e.exp == 0 || !e.expired(st.nowNano())) {
-		e.tick.Store(s.clock.Add(1))
-		v := e.val
-		s.mu.RUnlock()
-		return v, true, nil
-	}
-	s.mu.RUnlock()
-	if e != nil {
+	st.s.mu.RLock()
+	v, state := st.read(st.s.items[key])
+	if state == expiredEntry {
 		st.deleteIfExpired(key, st.nowNano())
 	}
-	return nil, false, nil
+	return v, state == liveEntry, nil
 }
 
 // GetKeyBytes is Get with the key as bytes (no string is made for the
 // lookup): the front's allocation-free path.
 func (st *Store) GetKeyBytes(_ context.Context, key []byte) ([]byte, bool, error) {
-	s := st.s
-	s.mu.RLock()
-	e := s.items[string(key)]
-	if e != nil && (e.exp == 0 || !e.expired(st.nowNano())) {
-		e.tick.Store(s.clock.Add(1))
-		v := e.val
-		s.mu.RUnlock()
-		return v, true, nil
-	}
-	s.mu.RUnlock()
-	if e != nil {
+	st.s.mu.RLock()
+	v, state := st.read(st.s.items[string(key)])
+	if state == expiredEntry {
 		st.deleteIfExpired(string(key), st.nowNano())
 	}
-	return nil, false, nil
+	return v, state == liveEntry, nil
+}
+
+const (
+	missingEntry = iota
+	liveEntry
+	expiredEntry
+)
+
+// read finishes a lookup begun under the read lock, which it releases: a
+// live entry becomes the most recently used. The clock is read only for
+// entries that can expire.
+func (st *Store) read(e *entry) ([]byte, int) {
+	s := st.s
+	if e == nil {
+		s.mu.RUnlock()
+		return nil, missingEntry
+	}
+	if e.exp != 0 && e.expired(st.nowNano()) {
+		s.mu.RUnlock()
+		return nil, expiredEntry
+	}
+	e.tick.Store(s.clock.Add(1))
+	v := e.val
+	s.mu.RUnlock()
+	return v, liveEntry
 }
 
 func (st *Store) deleteIfExpired(key string, now int64) {
