@@ -50,7 +50,8 @@ func createCacheTableCommand() *Command {
 				done[ds.Table()] = true
 				created, stmts, err := ds.CreateTable(ctx, *dryRun)
 				if err != nil {
-					return fmt.Errorf("Cache table '%s' could not be created. The error was: %w", ds.Table(), err)
+					return err // already Django's "Cache table '<t>' could not be created. The error was: ..."
+
 				}
 				switch {
 				case *dryRun && len(stmts) > 0:

@@ -87,6 +87,9 @@ func Open(p cache.Params) (*Store, error) {
 	if table == "" {
 		return nil, fmt.Errorf("db cache %q: LOCATION (the table name) is empty", p.Alias)
 	}
+	if p.Config.CullFrequency < 0 {
+		return nil, fmt.Errorf("db cache %q: CULL_FREQUENCY must be 0 or more, got %d", p.Alias, p.Config.CullFrequency)
+	}
 	alias := "default"
 	if v, ok := p.Config.Options["DATABASE"]; ok {
 		s, ok := v.(string)

@@ -143,6 +143,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 // harness is one Store on a fresh table, with its clock and eviction count.
 type harness struct {
 	s       *Store
+	entry   settings.Database // the DATABASES entry of the store
 	clock   *fakeClock
 	evicted atomic.Int64
 	ctx     context.Context
@@ -181,7 +182,7 @@ func params(tb testing.TB, e settings.Database, table string, clock *fakeClock, 
 func newHarness(tb testing.TB, db testDB, tweak func(*cache.Params)) *harness {
 	tb.Helper()
 	e := db.entry(tb)
-	h := &harness{clock: newClock(), ctx: context.Background()}
+	h := &harness{entry: e, clock: newClock(), ctx: context.Background()}
 	p := params(tb, e, uniqueTable(tb), h.clock, &h.evicted)
 	if tweak != nil {
 		tweak(&p)
@@ -206,6 +207,28 @@ func dropTable(tb testing.TB, s *Store) {
 	}
 	if err := s.Close(); err != nil {
 		tb.Errorf("close: %v", err)
+	}
+}
+
+// dropTableFresh drops table in the database of e through a connection of
+// its own (for stores already closed).
+func dropTableFresh(tb testing.TB, e settings.Database, table string) {
+	tb.Helper()
+	d, err := Engine(e.Engine)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dsn, err := d.DSN(e, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := sql.Open(d.DriverName(), dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+d.Quote(table)); err != nil {
+		tb.Errorf("drop table %q: %v", table, err)
 	}
 }
 
