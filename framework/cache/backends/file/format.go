@@ -20,7 +20,10 @@ package file
 //	              when flag bit 0 is set, raw otherwise
 //
 // Values shorter than compressMin bytes, and values that zlib does not
-// shrink, are stored raw (flag bit 0 clear).
+// shrink, are stored raw (flag bit 0 clear). A value of probeMin bytes or more
+// is compressed only if its first probeSize bytes shrink by an eighth: large
+// incompressible values (random, already compressed) are not run through
+// zlib for nothing.
 //
 // A file that is empty is an expired entry (Django's rule: EOF while reading
 // the expiry reads as an expiry in the past). A file that is too short, has
@@ -40,6 +43,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -50,6 +54,8 @@ const (
 	flagZlib     = 1 << 0
 	headerSize   = 28
 	compressMin  = 256     // values shorter than this are stored raw
+	probeMin     = 1 << 17 // values this long are probed before compressing
+	probeSize    = 1 << 15 // how much of the value the probe compresses
 	maxPrealloc  = 1 << 26 // never preallocate more than 64 MiB on a length read from disk
 	expiryOffset = 8
 )
@@ -102,6 +108,7 @@ func nanosExpiry(n int64) time.Time {
 // it.
 func (c *codec) encode(dst, value []byte, exp time.Time) []byte {
 	start := len(dst)
+	dst = slices.Grow(dst, headerSize+len(value)) // room for the raw form
 	var hdr [headerSize]byte
 	copy(hdr[0:4], magic)
 	hdr[4] = formatV1
@@ -110,7 +117,7 @@ func (c *codec) encode(dst, value []byte, exp time.Time) []byte {
 	dst = append(dst, hdr[:]...)
 
 	stored := false
-	if len(value) >= compressMin {
+	if len(value) >= compressMin && (len(value) < probeMin || c.compressible(value[:probeSize])) {
 		buf := bytes.NewBuffer(dst)
 		w, _ := c.writers.Get().(*zlib.Writer)
 		if w == nil {
@@ -121,6 +128,7 @@ func (c *codec) encode(dst, value []byte, exp time.Time) []byte {
 		}
 		_, werr := w.Write(value)
 		cerr := w.Close()
+		w.Reset(io.Discard) // do not keep dst alive from the pool
 		c.writers.Put(w)
 		out := buf.Bytes()
 		if werr == nil && cerr == nil && len(out)-start-headerSize < len(value) {
@@ -138,6 +146,30 @@ func (c *codec) encode(dst, value []byte, exp time.Time) []byte {
 	sum = crc32.Update(sum, castagnoli, dst[start+headerSize:])
 	binary.BigEndian.PutUint32(dst[start+24:start+28], sum)
 	return dst
+}
+
+// compressible reports whether zlib shrinks sample by at least an eighth.
+func (c *codec) compressible(sample []byte) bool {
+	var cw countWriter
+	w, _ := c.writers.Get().(*zlib.Writer)
+	if w == nil {
+		w, _ = zlib.NewWriterLevel(&cw, zlib.BestSpeed)
+	} else {
+		w.Reset(&cw)
+	}
+	_, werr := w.Write(sample)
+	cerr := w.Close()
+	w.Reset(io.Discard)
+	c.writers.Put(w)
+	return werr == nil && cerr == nil && cw.n <= len(sample)-len(sample)/8
+}
+
+// countWriter counts the bytes written to it.
+type countWriter struct{ n int }
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	w.n += len(p)
+	return len(p), nil
 }
 
 // header is the decoded fixed part of a file.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -29,6 +30,12 @@ func TestFormatRoundTrip(t *testing.T) {
 			return b
 		}(), time.Time{}, false},
 		{"before the epoch", []byte("v"), time.Unix(-5, 0), false},
+		{"large compressible, probed", bytes.Repeat([]byte("gojango "), probeMin/4), time.Time{}, true},
+		{"large random, probed and stored raw", func() []byte {
+			b := make([]byte, probeMin*2)
+			_, _ = rand.NewChaCha8([32]byte{1}).Read(b)
+			return b
+		}(), time.Time{}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

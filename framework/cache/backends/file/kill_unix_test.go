@@ -74,10 +74,16 @@ func TestKillWriterProcess(t *testing.T) {
 	}
 	s := killStore(t, dir)
 	r := rand.New(rand.NewPCG(uint64(os.Getpid()), uint64(time.Now().UnixNano())))
-	// Values are made once, so the writer spends its time writing.
-	values := make([][]byte, 8)
+	// Values are made once, so the writer spends its time writing; most are
+	// random (written raw: little time goes to compressing, most to the
+	// write a kill should interrupt), one is compressible.
+	values := make([][]byte, 6)
 	for i := range values {
-		values[i] = checkedValue(r.Uint64(), 1<<20+r.IntN(3<<20))
+		seed := r.Uint64() | 1
+		if i == 0 {
+			seed &^= 1
+		}
+		values[i] = checkedValue(seed, 1<<20+r.IntN(3<<20))
 	}
 	stop := time.Now().Add(time.Minute) // never outlive a parent that died
 	for i := 0; time.Now().Before(stop); i++ {
