@@ -37,10 +37,11 @@ type Cache struct {
 	flight singleflight.Group
 	stats  counters
 
-	indexMu     sync.Mutex // serialises page-index updates (page_expire.go)
+	indexMu     sync.Mutex   // serialises page-index updates (page_expire.go)
 	downUntil   atomic.Int64 // fail-open: skip the backend until then (Unix ns)
 	flightsOnce sync.Once
 	flights     *pageFlights
+	memo        *pageMemo
 
 	factory Factory // nil: the registry's factory for backend
 

@@ -132,7 +132,7 @@ func (p *PageCache) resolve() *pageResolved {
 	if s == nil {
 		s = h.Settings()
 	}
-	r := &pageResolved{h: h, i18n: I18N{UseI18N: s.UseI18N, LanguageCode: s.LanguageCode, UseTZ: s.UseTZ, TimeZone: s.TimeZone}}
+	r := &pageResolved{h: h, i18n: I18N{UseI18N: s.UseI18N, LanguageCode: s.LanguageCode, UseTZ: s.UseTZ, TimeZone: s.TimeZone}.withDefaultSuffix()}
 	r.c, r.err = h.Cache(p.alias)
 	r.now = time.Now
 	if p.now != nil {
@@ -175,27 +175,25 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 		// per-site one does not mix their flags. Whoever creates the state
 		// releases its stampede lock when the response is done.
 		var state *pageState
-		if !(p.fetch && p.update) {
-			state, _ = r.Context().Value(pageStateKey{}).(*pageState)
-		}
-		if state == nil {
+		if p.fetch && p.update {
+			state = &pageState{} // combined: its own state, never shared
+			defer state.release()
+		} else if state, _ = r.Context().Value(pageStateKey{}).(*pageState); state == nil {
 			state = &pageState{}
 			r = r.WithContext(context.WithValue(r.Context(), pageStateKey{}, state))
 			defer state.release()
 		}
-		var pw *pageWriter
-		if p.update {
-			pw = &pageWriter{w: w, state: state, maxBody: p.maxBody}
-			w = pw
-		}
 		if p.fetch && p.serveFromCache(w, r, res, state) {
 			return
 		}
-		next.ServeHTTP(w, r)
-		if p.update {
-			p.processResponse(r, pw, res, state)
-			pw.release()
+		if !p.update {
+			next.ServeHTTP(w, r)
+			return
 		}
+		pw := &pageWriter{w: w, state: state, maxBody: p.maxBody}
+		next.ServeHTTP(pw, r)
+		p.processResponse(r, pw, res, state)
+		pw.release()
 	})
 }
 
@@ -240,35 +238,60 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 
 // lookup finds the stored response for r: the GET entry, or for HEAD the
 // HEAD entry when there is no GET one. A corrupt entry is a miss.
-func (p *PageCache) lookup(r *http.Request, res *pageResolved) (*storedResponse, error) {
+func (p *PageCache) lookup(r *http.Request, res *pageResolved) (*cachedPage, error) {
 	ctx := r.Context()
-	key, ok, err := getCacheKey(ctx, r, res.c, p.keyPrefix, http.MethodGet, res.i18n)
+	uri := md5hex(AbsoluteURI(r))
+	suffix := res.i18n.keySuffix(r)
+	list, ok, err := p.headerList(r, res.c, headerKeyFor(p.keyPrefix, uri, suffix))
 	if err != nil || !ok {
 		return nil, err
 	}
-	resp, err := p.getPage(ctx, res.c, key)
-	if err == nil && resp == nil && r.Method == http.MethodHead {
-		key, ok, err = getCacheKey(ctx, r, res.c, p.keyPrefix, http.MethodHead, res.i18n)
-		if err != nil || !ok {
-			return nil, err
-		}
-		resp, err = p.getPage(ctx, res.c, key)
+	page, err := p.getPage(ctx, res.c, pageKeyFor(r, http.MethodGet, list, p.keyPrefix, uri, suffix))
+	if err == nil && page == nil && r.Method == http.MethodHead {
+		page, err = p.getPage(ctx, res.c, pageKeyFor(r, http.MethodHead, list, p.keyPrefix, uri, suffix))
 	}
-	return resp, err
+	return page, err
 }
 
-func (p *PageCache) getPage(ctx context.Context, c *Cache, key string) (*storedResponse, error) {
-	var raw []byte
-	ok, err := c.Get(ctx, key, &raw)
+// headerList reads the stored header list (Django's get_cache_key's first
+// step); false when no response for the URL has taught it yet.
+func (p *PageCache) headerList(r *http.Request, c *Cache, key string) ([]string, bool, error) {
+	raw, ok, err := c.getRaw(r.Context(), key, c.defaultVersion)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if v, ok := c.pageMemo().get(key, raw); ok {
+		return v.([]string), true, nil
+	}
+	var s string
+	if err := decode(raw, &s); err != nil {
+		return nil, false, nil // not a header list: as if absent
+	}
+	list := splitHeaderList(s)
+	c.pageMemo().put(key, raw, list)
+	return list, true, nil
+}
+
+func (p *PageCache) getPage(ctx context.Context, c *Cache, key string) (*cachedPage, error) {
+	raw, ok, err := c.getRaw(ctx, key, c.defaultVersion)
 	if err != nil || !ok {
 		return nil, err
 	}
-	resp, err := unmarshalResponse(raw)
+	if v, ok := c.pageMemo().get(key, raw); ok {
+		return v.(*cachedPage), nil
+	}
+	if len(raw) == 0 || raw[0] != tagBytes {
+		c.logger.Warn("corrupt cached page ignored", slog.String("key", key))
+		return nil, nil
+	}
+	resp, err := unmarshalResponse(raw[1:])
 	if err != nil {
 		c.logger.Warn("corrupt cached page ignored", slog.String("key", key))
 		return nil, nil
 	}
-	return resp, nil
+	page := newCachedPage(resp)
+	c.pageMemo().put(key, raw, page)
+	return page, nil
 }
 
 // serverError answers 500 for a cache failure, as Django's handler does
@@ -294,26 +317,24 @@ func splitHeaderList(s string) []string {
 }
 
 // writeCached writes a stored response, with Django 5.1's Age header.
-func (p *PageCache) writeCached(w http.ResponseWriter, r *http.Request, resp *storedResponse, now time.Time) {
+func (p *PageCache) writeCached(w http.ResponseWriter, r *http.Request, page *cachedPage, now time.Time) {
 	h := w.Header()
-	for k, vs := range resp.Header {
+	for k, vs := range page.resp.Header {
 		h[k] = vs
 	}
-	if maxAge, ok := views.GetMaxAge(resp.Header); ok {
-		if exp, err := http.ParseTime(resp.Header.Get("Expires")); err == nil {
-			age := int64(maxAge) - (exp.Unix() - now.Unix())
-			if age < 0 {
-				age = 0
-			}
-			h.Set("Age", strconv.FormatInt(age, 10))
+	if page.hasAge {
+		age := page.maxAge - (page.expires - now.Unix())
+		if age < 0 {
+			age = 0
 		}
+		h["Age"] = []string{strconv.FormatInt(age, 10)}
 	}
-	if h.Get("Content-Length") == "" {
-		h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	if page.contentLength != nil {
+		h["Content-Length"] = page.contentLength
 	}
-	w.WriteHeader(resp.Status)
+	w.WriteHeader(page.resp.Status)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(resp.Body)
+		_, _ = w.Write(page.resp.Body)
 	}
 }
 

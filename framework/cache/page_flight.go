@@ -54,8 +54,18 @@ func (f *pageFlight) wait(ctx context.Context, d time.Duration) bool {
 }
 
 func (c *Cache) pageFlights() *pageFlights {
-	c.flightsOnce.Do(func() { c.flights = &pageFlights{m: map[string]*pageFlight{}} })
+	c.flightsOnce.Do(c.initPageState)
 	return c.flights
+}
+
+func (c *Cache) pageMemo() *pageMemo {
+	c.flightsOnce.Do(c.initPageState)
+	return c.memo
+}
+
+func (c *Cache) initPageState() {
+	c.flights = &pageFlights{m: map[string]*pageFlight{}}
+	c.memo = newPageMemo()
 }
 
 // release ends the stampede lock this request holds, if any.

@@ -25,6 +25,15 @@ type I18N struct {
 	LanguageCode string // the active language unless the request carries one (WithLanguage)
 	UseTZ        bool
 	TimeZone     string // the current time zone unless the request carries one (WithTimeZone)
+
+	def string // the suffix for a request without overrides, when precomputed
+}
+
+// withDefaultSuffix precomputes the suffix of requests that carry no
+// language or time zone of their own.
+func (i I18N) withDefaultSuffix() I18N {
+	i.def = i.keySuffix(&http.Request{})
+	return i
 }
 
 type langKey struct{}
@@ -44,6 +53,12 @@ func WithTimeZone(ctx context.Context, tz string) context.Context {
 
 // keySuffix is Django's _i18n_cache_key_suffix.
 func (i I18N) keySuffix(r *http.Request) string {
+	if !i.UseI18N && !i.UseTZ {
+		return ""
+	}
+	if i.def != "" && r.Context().Value(langKey{}) == nil && r.Context().Value(tzKey{}) == nil {
+		return i.def
+	}
 	var b strings.Builder
 	if i.UseI18N {
 		lang := i.LanguageCode
@@ -85,18 +100,34 @@ func md5hex(s string) string {
 
 // headerKey is Django's _generate_cache_header_key.
 func headerKey(prefix string, r *http.Request, i I18N) string {
-	return "views.decorators.cache.cache_header." + prefix + "." + md5hex(AbsoluteURI(r)) + i.keySuffix(r)
+	return headerKeyFor(prefix, md5hex(AbsoluteURI(r)), i.keySuffix(r))
+}
+
+func headerKeyFor(prefix, uriHash, suffix string) string {
+	return "views.decorators.cache.cache_header." + prefix + "." + uriHash + suffix
 }
 
 // pageKey is Django's _generate_cache_key.
 func pageKey(r *http.Request, method string, headerList []string, prefix string, i I18N) string {
-	var ctx strings.Builder
-	for _, name := range headerList {
-		if v, ok := metaValue(r, name); ok {
-			ctx.WriteString(v)
+	return pageKeyFor(r, method, headerList, prefix, md5hex(AbsoluteURI(r)), i.keySuffix(r))
+}
+
+// md5Empty is md5(""): the header-values hash of a page that varies on
+// nothing.
+const md5Empty = "d41d8cd98f00b204e9800998ecf8427e"
+
+func pageKeyFor(r *http.Request, method string, headerList []string, prefix, uriHash, suffix string) string {
+	values := md5Empty
+	if len(headerList) > 0 {
+		var ctx strings.Builder
+		for _, name := range headerList {
+			if v, ok := metaValue(r, name); ok {
+				ctx.WriteString(v)
+			}
 		}
+		values = md5hex(ctx.String())
 	}
-	return "views.decorators.cache.cache_page." + prefix + "." + method + "." + md5hex(AbsoluteURI(r)) + "." + md5hex(ctx.String()) + i.keySuffix(r)
+	return "views.decorators.cache.cache_page." + prefix + "." + method + "." + uriHash + "." + values + suffix
 }
 
 // metaValue returns request.META[name] for an HTTP_* name: the request

@@ -212,10 +212,7 @@ func PatchCacheControl(h http.Header, directives ...Directive) {
 	// wins; no-cache values are collected as a set.
 	kw := newCCDirectives()
 	for _, d := range directives {
-		for _, e := range headerListDelim.Split(string(d), -1) {
-			if e == "" {
-				continue
-			}
+		for _, e := range splitList(string(d)) {
 			name, v := splitDirective(e)
 			kw.set(strings.ReplaceAll(name, "_", "-"), v)
 		}

@@ -8,7 +8,7 @@ import (
 )
 
 func ccParts(s string) []string {
-	parts := headerListDelim.Split(s, -1)
+	parts := strings.Split(s, ", ")
 	sort.Strings(parts)
 	return parts
 }

@@ -2,14 +2,8 @@ package views
 
 import (
 	"net/http"
-	"regexp"
 	"strings"
 )
-
-// headerListDelim splits a comma-separated header value the way Django's
-// cc_delim_re (`\s*,\s*`) does: whitespace around each comma is dropped,
-// whitespace at the very start or end of the value is kept.
-var headerListDelim = regexp.MustCompile(`\s*,\s*`)
 
 // splitHeaderList returns the comma-separated elements of every line of the
 // header key in h, in order. Several header lines count as one line joined by
@@ -22,13 +16,22 @@ func splitHeaderList(h http.Header, key string) (elems []string, ok bool) {
 		return nil, false
 	}
 	for _, line := range lines {
-		for _, e := range headerListDelim.Split(line, -1) {
-			if e != "" {
-				elems = append(elems, e)
-			}
-		}
+		elems = append(elems, splitList(line)...)
 	}
 	return elems, true
+}
+
+// splitList splits a comma-separated header value as Django's cc_delim_re
+// (\s*,\s*) does, without a regular expression per request, and drops
+// empty elements.
+func splitList(line string) []string {
+	var out []string
+	for _, e := range strings.Split(line, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // PatchVaryHeaders adds newHeaders to the response's Vary header, as Django's

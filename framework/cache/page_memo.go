@@ -1,0 +1,73 @@
+package cache
+
+import (
+	"hash/maphash"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"unsafe"
+
+	"gojango/framework/views"
+)
+
+// pageMemo remembers what the page cache decoded from stored bytes, so a
+// hit on an in-process store (locmem returns the very slice it stored)
+// does not decode the same page again. It is a small direct-mapped table:
+// an entry is reused only when its key matches and the stored bytes are the
+// same slice (same address and length), which for an immutable stored
+// value means the same value. Other stores return fresh bytes on every
+// read, so they simply always decode.
+type pageMemo struct {
+	seed  maphash.Seed
+	slots [512]atomic.Pointer[memoEntry]
+}
+
+type memoEntry struct {
+	key string
+	raw []byte
+	val any
+}
+
+func newPageMemo() *pageMemo { return &pageMemo{seed: maphash.MakeSeed()} }
+
+func (m *pageMemo) slot(key string) *atomic.Pointer[memoEntry] {
+	return &m.slots[maphash.String(m.seed, key)%uint64(len(m.slots))]
+}
+
+func (m *pageMemo) get(key string, raw []byte) (any, bool) {
+	e := m.slot(key).Load()
+	if e == nil || e.key != key || len(e.raw) != len(raw) || unsafe.SliceData(e.raw) != unsafe.SliceData(raw) {
+		return nil, false
+	}
+	return e.val, true
+}
+
+func (m *pageMemo) put(key string, raw []byte, val any) {
+	m.slot(key).Store(&memoEntry{key: key, raw: raw, val: val})
+}
+
+// cachedPage is a stored response decoded once, with what a hit needs
+// worked out in advance.
+type cachedPage struct {
+	resp          *storedResponse
+	maxAge        int64
+	expires       int64 // Unix seconds
+	hasAge        bool  // both max-age and a parseable Expires: Django 5.1's Age
+	contentLength []string
+}
+
+func newCachedPage(resp *storedResponse) *cachedPage {
+	p := &cachedPage{resp: resp}
+	for k, vs := range resp.Header {
+		resp.Header[k] = vs[:len(vs):len(vs)] // an Add downstream copies instead of writing into ours
+	}
+	if maxAge, ok := views.GetMaxAge(resp.Header); ok {
+		if exp, err := http.ParseTime(resp.Header.Get("Expires")); err == nil {
+			p.maxAge, p.expires, p.hasAge = int64(maxAge), exp.Unix(), true
+		}
+	}
+	if resp.Header.Get("Content-Length") == "" {
+		p.contentLength = []string{strconv.Itoa(len(resp.Body))}
+	}
+	return p
+}
