@@ -300,14 +300,14 @@ func (c *Cache) getRaw(ctx context.Context, key string, version int) ([]byte, bo
 	}
 	raw, ok, err := s.Get(ctx, k)
 	if err != nil {
-		c.stats.misses.Add(1)
+		c.stats.misses.Add(k, 1)
 		return nil, false, c.fail("get", k, err)
 	}
 	if !ok {
-		c.stats.misses.Add(1)
+		c.stats.misses.Add(k, 1)
 		return nil, false, nil
 	}
-	c.stats.hits.Add(1)
+	c.stats.hits.Add(k, 1)
 	return raw, true, nil
 }
 

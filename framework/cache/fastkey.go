@@ -45,10 +45,10 @@ func (c *Cache) getFast(ctx context.Context, key string, version int, dst any) (
 		return false, false, nil // let the slow path report it
 	}
 	if !hit {
-		c.stats.misses.Add(1)
+		c.stats.misses.Add(key, 1)
 		return false, true, nil
 	}
-	c.stats.hits.Add(1)
+	c.stats.hits.Add(key, 1)
 	if err := decode(raw, dst); err != nil {
 		return false, true, err
 	}

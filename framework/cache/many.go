@@ -47,30 +47,30 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 	if bs, ok := s.(BatchStore); ok {
 		got, err := bs.GetMany(ctx, full)
 		if err != nil {
-			c.stats.misses.Add(uint64(len(full)))
+			c.stats.misses.Add(full[0], uint64(len(full)))
 			return out, c.fail("get_many", full[0], err)
 		}
 		for fk, raw := range got {
 			out[orig[fk]] = Value{raw}
 		}
-		c.stats.hits.Add(uint64(len(got)))
-		c.stats.misses.Add(uint64(len(full) - len(got)))
+		c.stats.hits.Add(full[0], uint64(len(got)))
+		c.stats.misses.Add(full[0], uint64(len(full)-len(got)))
 		return out, nil
 	}
 	for _, fk := range full {
 		raw, ok, err := s.Get(ctx, fk)
 		if err != nil {
-			c.stats.misses.Add(1)
+			c.stats.misses.Add(fk, 1)
 			if ferr := c.fail("get_many", fk, err); ferr != nil {
 				return nil, ferr
 			}
 			continue
 		}
 		if !ok {
-			c.stats.misses.Add(1)
+			c.stats.misses.Add(fk, 1)
 			continue
 		}
-		c.stats.hits.Add(1)
+		c.stats.hits.Add(fk, 1)
 		out[orig[fk]] = Value{raw}
 	}
 	return out, nil

@@ -13,7 +13,35 @@ type Stats struct {
 }
 
 type counters struct {
-	hits, misses, sets, deletes, evictions, errors atomic.Uint64
+	hits, misses                    striped
+	sets, deletes, evictions, errors atomic.Uint64
+}
+
+// striped is a counter spread over cache lines, so that reads on several
+// cores do not all write one line: hits and misses are counted on every get.
+type striped struct {
+	s [8]struct {
+		n atomic.Uint64
+		_ [56]byte
+	}
+}
+
+// Add adds n in the stripe picked by key (any cheap spread will do).
+func (c *striped) Add(key string, n uint64) {
+	i := len(key)
+	if i > 0 {
+		i += int(key[i-1])
+	}
+	c.s[i&7].n.Add(n)
+}
+
+// Load returns the total.
+func (c *striped) Load() uint64 {
+	var t uint64
+	for i := range c.s {
+		t += c.s[i].n.Load()
+	}
+	return t
 }
 
 func (c *counters) snapshot() Stats {

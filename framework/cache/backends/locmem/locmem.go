@@ -2,12 +2,19 @@
 // order, MAX_ENTRIES and CULL_FREQUENCY exactly as Django culls. Aliases
 // with the same LOCATION share one store within the process. Registered as
 // "locmem" and "django.core.cache.backends.locmem.LocMemCache".
+//
+// The store is split into shards, each with its own lock, so that reads on
+// several cores do not queue on one mutex; the LRU order stays global (a
+// tick from one counter), and a cull locks every shard. Sequentially the
+// results are Django's exactly; under concurrent sets the MAX_ENTRIES check
+// and the insert are not one atomic step, so the store may pass
+// MAX_ENTRIES by the number of concurrent writers until the next cull.
 package locmem
 
 import (
 	"context"
 	"fmt"
-	"slices"
+	"hash/maphash"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -20,6 +27,8 @@ func init() {
 	cache.Register("locmem", New, "django.core.cache.backends.locmem.LocMemCache")
 }
 
+const numShards = 16
+
 // entry is one stored value. val is never modified after it is stored (a
 // set or incr stores a new slice), so readers may hold it without the lock.
 type entry struct {
@@ -28,11 +37,53 @@ type entry struct {
 	tick atomic.Uint64 // last use, for LRU order: higher is more recent
 }
 
-// shared is the state of one LOCATION.
-type shared struct {
+// expired is Django's locmem rule: expiry <= now.
+func (e *entry) expired(now int64) bool { return e.exp != 0 && e.exp <= now }
+
+type shard struct {
 	mu    sync.RWMutex
 	items map[string]*entry
-	clock atomic.Uint64 // LRU tick source
+	_     [64]byte // keep neighbouring shards' locks off one cache line
+}
+
+// shared is the state of one LOCATION.
+type shared struct {
+	shards [numShards]shard
+	seed   maphash.Seed
+	count  atomic.Int64 // entries in all shards, expired ones included
+	_      [56]byte
+	clock  atomic.Uint64 // LRU tick source
+	cullMu sync.Mutex    // one cull at a time
+}
+
+func newShared() *shared {
+	s := &shared{seed: maphash.MakeSeed()}
+	for i := range s.shards {
+		s.shards[i].items = map[string]*entry{}
+	}
+	return s
+}
+
+func (s *shared) shard(key string) *shard {
+	return &s.shards[maphash.String(s.seed, key)%numShards]
+}
+
+func (s *shared) shardBytes(key []byte) *shard {
+	return &s.shards[maphash.Bytes(s.seed, key)%numShards]
+}
+
+// lockAll and unlockAll take every shard's lock, in index order (the only
+// order in which more than one is ever held).
+func (s *shared) lockAll() {
+	for i := range s.shards {
+		s.shards[i].mu.Lock()
+	}
+}
+
+func (s *shared) unlockAll() {
+	for i := range s.shards {
+		s.shards[i].mu.Unlock()
+	}
 }
 
 // Store is one alias's view of a LOCATION's shared state.
@@ -47,17 +98,25 @@ type Store struct {
 // New returns the store of p.Config.Location, shared with every alias of the
 // same Handler that names the same LOCATION.
 func New(p cache.Params) (cache.Store, error) {
-	create := func() any { return &shared{items: map[string]*entry{}} }
+	if p.Config.CullFrequency < 0 {
+		return nil, fmt.Errorf("locmem %q: CULL_FREQUENCY must not be negative", p.Config.Location)
+	}
+	create := func() any { return newShared() }
 	var sh *shared
 	if p.Shared != nil {
 		sh = p.Shared("locmem:"+p.Config.Location, create).(*shared)
 	} else {
-		sh = create().(*shared)
+		sh = newShared()
 	}
-	if p.Config.CullFrequency < 0 {
-		return nil, fmt.Errorf("locmem %q: CULL_FREQUENCY must not be negative", p.Config.Location)
+	onEvict := p.OnEvict
+	if onEvict == nil {
+		onEvict = func(int) {}
 	}
-	return &Store{s: sh, maxEntries: p.Config.MaxEntries, cullFrequency: p.Config.CullFrequency, now: p.Now, onEvict: p.OnEvict}, nil
+	now := p.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{s: sh, maxEntries: p.Config.MaxEntries, cullFrequency: p.Config.CullFrequency, now: now, onEvict: onEvict}, nil
 }
 
 func (st *Store) nowNano() int64 { return st.now().UnixNano() }
@@ -72,15 +131,13 @@ func expNano(t time.Time) int64 {
 	return 1
 }
 
-// expired is Django's locmem rule: expiry <= now.
-func (e *entry) expired(now int64) bool { return e.exp != 0 && e.exp <= now }
-
 // Get returns the value and moves the key to the most recently used end.
 func (st *Store) Get(_ context.Context, key string) ([]byte, bool, error) {
-	st.s.mu.RLock()
-	v, state := st.read(st.s.items[key])
+	sh := st.s.shard(key)
+	sh.mu.RLock()
+	v, state := st.read(sh, sh.items[key])
 	if state == expiredEntry {
-		st.deleteIfExpired(key, st.nowNano())
+		st.deleteIfExpired(sh, key, st.nowNano())
 	}
 	return v, state == liveEntry, nil
 }
@@ -88,10 +145,11 @@ func (st *Store) Get(_ context.Context, key string) ([]byte, bool, error) {
 // GetKeyBytes is Get with the key as bytes (no string is made for the
 // lookup): the front's allocation-free path.
 func (st *Store) GetKeyBytes(_ context.Context, key []byte) ([]byte, bool, error) {
-	st.s.mu.RLock()
-	v, state := st.read(st.s.items[string(key)])
+	sh := st.s.shardBytes(key)
+	sh.mu.RLock()
+	v, state := st.read(sh, sh.items[string(key)])
 	if state == expiredEntry {
-		st.deleteIfExpired(string(key), st.nowNano())
+		st.deleteIfExpired(sh, string(key), st.nowNano())
 	}
 	return v, state == liveEntry, nil
 }
@@ -102,68 +160,81 @@ const (
 	expiredEntry
 )
 
-// read finishes a lookup begun under the read lock, which it releases: a
-// live entry becomes the most recently used. The clock is read only for
-// entries that can expire.
-func (st *Store) read(e *entry) ([]byte, int) {
-	s := st.s
+// read finishes a lookup begun under the shard's read lock, which it
+// releases: a live entry becomes the most recently used. The clock is read
+// only for entries that can expire.
+func (st *Store) read(sh *shard, e *entry) ([]byte, int) {
 	if e == nil {
-		s.mu.RUnlock()
+		sh.mu.RUnlock()
 		return nil, missingEntry
 	}
 	if e.exp != 0 && e.expired(st.nowNano()) {
-		s.mu.RUnlock()
+		sh.mu.RUnlock()
 		return nil, expiredEntry
 	}
-	e.tick.Store(s.clock.Add(1))
+	if e.tick.Load() != st.s.clock.Load() { // already the most recent: nothing to move
+		e.tick.Store(st.s.clock.Add(1))
+	}
 	v := e.val
-	s.mu.RUnlock()
+	sh.mu.RUnlock()
 	return v, liveEntry
 }
 
-func (st *Store) deleteIfExpired(key string, now int64) {
-	s := st.s
-	s.mu.Lock()
-	if e := s.items[key]; e != nil && e.expired(now) {
-		delete(s.items, key)
+func (st *Store) deleteIfExpired(sh *shard, key string, now int64) {
+	sh.mu.Lock()
+	if e := sh.items[key]; e != nil && e.expired(now) {
+		delete(sh.items, key)
+		st.s.count.Add(-1)
 	}
-	s.mu.Unlock()
+	sh.mu.Unlock()
 }
 
 // Set stores the value as most recently used, culling first when the store
 // holds MAX_ENTRIES or more (Django counts the key being set too).
 func (st *Store) Set(_ context.Context, key string, value []byte, exp time.Time) error {
-	s := st.s
-	s.mu.Lock()
-	st.setLocked(key, value, expNano(exp))
-	s.mu.Unlock()
+	st.cullIfFull()
+	sh := st.s.shard(key)
+	sh.mu.Lock()
+	st.insertLocked(sh, key, value, expNano(exp))
+	sh.mu.Unlock()
 	return nil
 }
 
-func (st *Store) setLocked(key string, value []byte, exp int64) {
-	s := st.s
-	if len(s.items) >= st.maxEntries {
-		st.cullLocked()
-	}
-	e := s.items[key]
+func (st *Store) insertLocked(sh *shard, key string, value []byte, exp int64) {
+	e := sh.items[key]
 	if e == nil {
 		e = &entry{}
-		s.items[key] = e
+		sh.items[key] = e
+		st.s.count.Add(1)
 	}
 	e.val, e.exp = value, exp
-	e.tick.Store(s.clock.Add(1))
+	e.tick.Store(st.s.clock.Add(1))
 }
 
-// cullLocked is Django's _cull: CULL_FREQUENCY 0 empties the store, else the
+// cullIfFull is Django's _cull, run before an insert when the store holds
+// MAX_ENTRIES or more: CULL_FREQUENCY 0 empties the store, else the
 // len/CULL_FREQUENCY least recently used entries go.
-func (st *Store) cullLocked() {
+func (st *Store) cullIfFull() {
 	s := st.s
-	n := len(s.items)
-	if n == 0 {
+	if s.count.Load() < int64(st.maxEntries) {
 		return
 	}
+	s.cullMu.Lock()
+	defer s.cullMu.Unlock()
+	s.lockAll()
+	defer s.unlockAll()
+	n := 0
+	for i := range s.shards {
+		n += len(s.shards[i].items)
+	}
+	if n < st.maxEntries || n == 0 {
+		return // another writer culled first
+	}
 	if st.cullFrequency == 0 {
-		clear(s.items)
+		for i := range s.shards {
+			clear(s.shards[i].items)
+		}
+		s.count.Store(0)
 		st.onEvict(n)
 		return
 	}
@@ -171,50 +242,57 @@ func (st *Store) cullLocked() {
 	if k == 0 {
 		return
 	}
-	type kt struct {
+	type victim struct {
+		sh   *shard
 		key  string
 		tick uint64
 	}
-	all := make([]kt, 0, n)
-	for key, e := range s.items {
-		all = append(all, kt{key, e.tick.Load()})
-	}
-	slices.SortFunc(all, func(a, b kt) int {
-		switch {
-		case a.tick < b.tick:
-			return -1
-		case a.tick > b.tick:
-			return 1
+	all := make([]victim, 0, n)
+	for i := range s.shards {
+		sh := &s.shards[i]
+		for key, e := range sh.items {
+			all = append(all, victim{sh, key, e.tick.Load()})
 		}
-		return 0
-	})
-	for _, x := range all[:k] {
-		delete(s.items, x.key)
 	}
+	// Only the k oldest are needed: select them instead of sorting all.
+	selectSmallest(all, k, func(a, b victim) bool { return a.tick < b.tick })
+	for _, v := range all[:k] {
+		delete(v.sh.items, v.key)
+	}
+	s.count.Add(int64(-k))
 	st.onEvict(k)
 }
 
 // Add stores the value if the key is missing or expired.
 func (st *Store) Add(_ context.Context, key string, value []byte, exp time.Time) (bool, error) {
-	now := st.nowNano()
-	s := st.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e := s.items[key]; e != nil && !e.expired(now) {
+	sh := st.s.shard(key)
+	live := func() bool {
+		e := sh.items[key]
+		return e != nil && !e.expired(st.nowNano())
+	}
+	sh.mu.RLock()
+	taken := live()
+	sh.mu.RUnlock()
+	if taken {
 		return false, nil
 	}
-	st.setLocked(key, value, expNano(exp))
+	st.cullIfFull()
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if live() {
+		return false, nil
+	}
+	st.insertLocked(sh, key, value, expNano(exp))
 	return true, nil
 }
 
 // Touch sets a new expiry on a live key without changing its LRU position.
 func (st *Store) Touch(_ context.Context, key string, exp time.Time) (bool, error) {
-	now := st.nowNano()
-	s := st.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e := s.items[key]
-	if e == nil || e.expired(now) {
+	sh := st.s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e := sh.items[key]
+	if e == nil || e.expired(st.nowNano()) {
 		return false, nil
 	}
 	e.exp = expNano(exp)
@@ -223,27 +301,29 @@ func (st *Store) Touch(_ context.Context, key string, exp time.Time) (bool, erro
 
 // Delete removes the key and reports whether it was there.
 func (st *Store) Delete(_ context.Context, key string) (bool, error) {
-	s := st.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.items[key]
-	delete(s.items, key)
+	sh := st.s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	_, ok := sh.items[key]
+	if ok {
+		delete(sh.items, key)
+		st.s.count.Add(-1)
+	}
 	return ok, nil
 }
 
 // Has reports whether the key is live; an expired key is deleted. It does
 // not change the LRU order.
 func (st *Store) Has(_ context.Context, key string) (bool, error) {
-	now := st.nowNano()
-	s := st.s
-	s.mu.RLock()
-	e := s.items[key]
-	s.mu.RUnlock()
+	sh := st.s.shard(key)
+	sh.mu.RLock()
+	e := sh.items[key]
+	sh.mu.RUnlock()
 	if e == nil {
 		return false, nil
 	}
-	if e.expired(now) {
-		st.deleteIfExpired(key, now)
+	if now := st.nowNano(); e.expired(now) {
+		st.deleteIfExpired(sh, key, now)
 		return false, nil
 	}
 	return true, nil
@@ -252,13 +332,15 @@ func (st *Store) Has(_ context.Context, key string) (bool, error) {
 // Incr adds delta to a stored integer, keeps its expiry and makes it the
 // most recently used key.
 func (st *Store) Incr(_ context.Context, key string, delta int64) (int64, error) {
-	now := st.nowNano()
-	s := st.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e := s.items[key]
-	if e == nil || e.expired(now) {
-		delete(s.items, key)
+	sh := st.s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e := sh.items[key]
+	if e == nil || e.expired(st.nowNano()) {
+		if e != nil {
+			delete(sh.items, key)
+			st.s.count.Add(-1)
+		}
 		return 0, fmt.Errorf("Key '%s' not found: %w", key, cache.ErrNotFound)
 	}
 	n, err := strconv.ParseInt(string(e.val), 10, 64)
@@ -267,16 +349,19 @@ func (st *Store) Incr(_ context.Context, key string, delta int64) (int64, error)
 	}
 	n += delta
 	e.val = strconv.AppendInt(nil, n, 10)
-	e.tick.Store(s.clock.Add(1))
+	e.tick.Store(st.s.clock.Add(1))
 	return n, nil
 }
 
 // Clear empties the LOCATION's store (every alias sharing it).
 func (st *Store) Clear(context.Context) error {
 	s := st.s
-	s.mu.Lock()
-	clear(s.items)
-	s.mu.Unlock()
+	s.lockAll()
+	for i := range s.shards {
+		clear(s.shards[i].items)
+	}
+	s.count.Store(0)
+	s.unlockAll()
 	return nil
 }
 
@@ -284,8 +369,4 @@ func (st *Store) Clear(context.Context) error {
 func (st *Store) Close() error { return nil }
 
 // Len returns the number of entries, expired ones included.
-func (st *Store) Len() int {
-	st.s.mu.RLock()
-	defer st.s.mu.RUnlock()
-	return len(st.s.items)
-}
+func (st *Store) Len() int { return int(st.s.count.Load()) }

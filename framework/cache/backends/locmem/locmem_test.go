@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"gojango/framework/cache"
 	"gojango/framework/cache/cachetest"
@@ -103,7 +104,9 @@ func TestSameLocationShares(t *testing.T) {
 
 func BenchmarkGetHit(b *testing.B) {
 	ctx := context.Background()
-	c, _ := cache.NewFromFactory(cache.Params{Alias: "default", Config: settings.Cache{Timeout: 300, MaxEntries: 1 << 30, CullFrequency: 3, Version: 1}}, New)
+	clock := cache.NewCoarseClock(time.Millisecond)
+	defer clock.Stop()
+	c, _ := cache.NewFromFactory(cache.Params{Alias: "default", Now: clock.Now, Config: settings.Cache{Timeout: 300, MaxEntries: 1 << 30, CullFrequency: 3, Version: 1}}, New)
 	val := make([]byte, 100)
 	_ = c.Set(ctx, "k", val, cache.DefaultTimeout)
 	dst := make([]byte, 0, 128)
@@ -129,4 +132,36 @@ func BenchmarkSet(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		_ = c.Set(ctx, keys[i%len(keys)], val, cache.DefaultTimeout)
 	}
+}
+
+// BenchmarkGetHitParallel reads 10k keys from GOMAXPROCS goroutines through
+// a Handler's alias (coarse clock), 100-byte values.
+func BenchmarkGetHitParallel(b *testing.B) {
+	ctx := context.Background()
+	s := settings.Default()
+	s.Caches = map[string]settings.Cache{"default": {Backend: "locmem", Location: b.Name(), Timeout: 300, MaxEntries: 1 << 20, CullFrequency: 3, Version: 1}}
+	h, err := cache.NewHandler(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.CloseAll()
+	c, _ := h.Cache("default")
+	keys := make([]string, 10000)
+	val := make([]byte, 100)
+	for i := range keys {
+		keys[i] = fmt.Sprint("key", i)
+		_ = c.Set(ctx, keys[i], val, cache.DefaultTimeout)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		dst := make([]byte, 0, 128)
+		i := 0
+		for pb.Next() {
+			if ok, _ := c.Get(ctx, keys[i%len(keys)], &dst); !ok {
+				b.Fatal("miss")
+			}
+			i += 7
+		}
+	})
 }
