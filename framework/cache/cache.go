@@ -25,6 +25,7 @@ type Cache struct {
 	keyFunc          KeyFunc
 	keyFuncIsDefault bool
 	keyPrefix        string
+	keyHead          string // "<prefix>:<VERSION>:", the default key function's head
 	defaultVersion   int
 	defaultTimeout   Timeout
 	failOpen         bool
@@ -35,7 +36,9 @@ type Cache struct {
 	mu     sync.Mutex // guards opening the store
 	store  atomic.Pointer[storeBox]
 	flight singleflight.Group
+	_      [64]byte // the counters, written on every get, off the line of store
 	stats  counters
+	_      [64]byte
 
 	indexMu     sync.Mutex   // serialises page-index updates (page_expire.go)
 	downUntil   atomic.Int64 // fail-open: skip the backend until then (Unix ns)
@@ -48,7 +51,10 @@ type Cache struct {
 	err error // set on the handle of an unknown alias: every call returns it
 }
 
-type storeBox struct{ s Store }
+type storeBox struct {
+	s  Store
+	kb KeyBytesGetter // s, when it has the allocation-free lookup
+}
 
 // IgnoreExceptionsOption is the OPTIONS key that turns on failing open
 // (django-redis's IGNORE_EXCEPTIONS): a backend error is logged and counted,
@@ -142,6 +148,7 @@ func newFront(p Params) (*Cache, error) {
 		cfg.Options = opts
 	}
 	c.keyFuncIsDefault = cfg.KeyFunction == ""
+	c.keyHead = DefaultKeyFunc("", cfg.KeyPrefix, cfg.Version)
 	p.Config = cfg
 	p.OnEvict = func(n int) { c.stats.evictions.Add(uint64(n)) }
 	c.params = p
@@ -152,7 +159,8 @@ func (c *Cache) setStore(s Store) {
 	if sk, ok := s.(StrictKeys); ok && sk.StrictKeys() {
 		c.strict = true
 	}
-	c.store.Store(&storeBox{s})
+	kb, _ := s.(KeyBytesGetter)
+	c.store.Store(&storeBox{s: s, kb: kb})
 }
 
 // Alias is the CACHES alias this handle serves.

@@ -23,24 +23,25 @@ func (c *Cache) getFast(ctx context.Context, key string, version int, dst any) (
 		return false, false, nil
 	}
 	b := c.store.Load()
-	if b == nil {
-		return false, false, nil
-	}
-	kb, isKB := b.s.(KeyBytesGetter)
-	if !isKB {
+	if b == nil || b.kb == nil {
 		return false, false, nil
 	}
 	bp := keyBufs.Get().(*[]byte)
-	k := append((*bp)[:0], c.keyPrefix...)
-	k = append(k, ':')
-	k = strconv.AppendInt(k, int64(version), 10)
-	k = append(k, ':')
+	var k []byte
+	if version == c.defaultVersion {
+		k = append((*bp)[:0], c.keyHead...)
+	} else {
+		k = append((*bp)[:0], c.keyPrefix...)
+		k = append(k, ':')
+		k = strconv.AppendInt(k, int64(version), 10)
+		k = append(k, ':')
+	}
 	k = append(k, key...)
 	defer func() { *bp = k; keyBufs.Put(bp) }()
 	if needsWarning(k) {
 		return false, false, nil // the slow path logs the warning
 	}
-	raw, hit, err := kb.GetKeyBytes(ctx, k)
+	raw, hit, err := b.kb.GetKeyBytes(ctx, k)
 	if err != nil {
 		return false, false, nil // let the slow path report it
 	}

@@ -86,6 +86,14 @@ func (s *shared) unlockAll() {
 	}
 }
 
+// LRU ticks: every write (set, add, incr) advances the shared clock by 2
+// and stamps its entry with the new, even value; a read stamps its entry
+// with the clock's current value made odd. So a read is newer than every
+// write before it and older than every write after it, as in Django's LRU,
+// and reads write nothing shared. Reads with no write between them share a
+// tick: among them a cull picks arbitrarily (Django would drop the one
+// read first).
+
 // Store is one alias's view of a LOCATION's shared state.
 type Store struct {
 	s             *shared
@@ -172,8 +180,10 @@ func (st *Store) read(sh *shard, e *entry) ([]byte, int) {
 		sh.mu.RUnlock()
 		return nil, expiredEntry
 	}
-	if e.tick.Load() != st.s.clock.Load() { // already the most recent: nothing to move
-		e.tick.Store(st.s.clock.Add(1))
+	// A read takes the clock's current value, odd: newer than every write
+	// so far, without writing the shared clock (see touchTick).
+	if t := st.s.clock.Load() | 1; e.tick.Load() != t {
+		e.tick.Store(t)
 	}
 	v := e.val
 	sh.mu.RUnlock()
@@ -208,7 +218,7 @@ func (st *Store) insertLocked(sh *shard, key string, value []byte, exp int64) {
 		st.s.count.Add(1)
 	}
 	e.val, e.exp = value, exp
-	e.tick.Store(st.s.clock.Add(1))
+	e.tick.Store(st.s.clock.Add(2))
 }
 
 // cullIfFull is Django's _cull, run before an insert when the store holds
@@ -349,7 +359,7 @@ func (st *Store) Incr(_ context.Context, key string, delta int64) (int64, error)
 	}
 	n += delta
 	e.val = strconv.AppendInt(nil, n, 10)
-	e.tick.Store(st.s.clock.Add(1))
+	e.tick.Store(st.s.clock.Add(2))
 	return n, nil
 }
 
