@@ -120,9 +120,15 @@ func (s *Store) cull(ctx context.Context) error {
 	return err
 }
 
+// maxHeaderReads bounds how many file headers one cull reads looking for
+// expired entries: past it the rest of the victims are a random sample, so a
+// cull of a 100k-entry directory does not open every file.
+const maxHeaderReads = 4096
+
 // pickVictims returns k of names: expired, empty or corrupt files first,
 // then a uniform random sample of the others. It reads the headers of the
-// files in a random order and stops as soon as k expired files are found.
+// files in a random order and stops as soon as k expired files are found,
+// or after maxHeaderReads headers.
 func (s *Store) pickVictims(ctx context.Context, names []string, k int) ([]string, error) {
 	rand.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
 	now := s.now()
@@ -130,7 +136,7 @@ func (s *Store) pickVictims(ctx context.Context, names []string, k int) ([]strin
 	var keep []string // read and live, in the shuffled order
 	read := 0
 	for _, name := range names {
-		if len(victims) == k {
+		if len(victims) == k || read == maxHeaderReads {
 			break
 		}
 		if read%256 == 0 {
