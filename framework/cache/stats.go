@@ -16,7 +16,7 @@ type Stats struct {
 }
 
 type counters struct {
-	hits, misses                    striped
+	hits, misses                     striped
 	sets, deletes, evictions, errors atomic.Uint64
 }
 
