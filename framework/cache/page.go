@@ -64,6 +64,9 @@ type pageResolved struct {
 	i18n I18N
 	now  func() time.Time
 	err  error
+	// cacheTimeout is the middleware's timeout when neither a page timeout
+	// nor max-age applies (CACHE_MIDDLEWARE_SECONDS unless given).
+	cacheTimeout Timeout
 }
 
 func newPageCache(opts []PageOption) *PageCache {
@@ -140,8 +143,9 @@ func (p *PageCache) resolve() *pageResolved {
 	} else if r.c != nil {
 		r.now = r.c.now
 	}
-	if p.cacheTimeout == DefaultTimeout {
-		p.cacheTimeout = Timeout(s.CacheMiddlewareSeconds)
+	r.cacheTimeout = p.cacheTimeout
+	if r.cacheTimeout == DefaultTimeout {
+		r.cacheTimeout = Timeout(s.CacheMiddlewareSeconds)
 	}
 	p.resolved.Store(r)
 	return r
@@ -383,7 +387,7 @@ func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolv
 			}
 			timeout = Timeout(maxAge)
 		} else {
-			timeout = p.cacheTimeout
+			timeout = res.cacheTimeout
 		}
 	}
 	views.PatchResponseHeaders(h, int(timeout), res.now())
