@@ -216,7 +216,13 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 		fkey := headerKey(p.keyPrefix, r, res.i18n)
 		f, leader := res.c.pageFlights().join(fkey)
 		if leader {
-			state.flight, state.owner, state.fkey = f, res.c, fkey
+			// The previous leader may have stored the page between our
+			// lookup and our join: look once more before rendering.
+			if resp, err = p.lookup(r, res); resp != nil || err != nil {
+				res.c.pageFlights().leave(fkey, f)
+			} else {
+				state.flight, state.owner, state.fkey = f, res.c, fkey
+			}
 		} else if f.wait(r.Context(), p.wait) {
 			resp, err = p.lookup(r, res)
 		}

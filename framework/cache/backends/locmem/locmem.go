@@ -29,9 +29,12 @@ func init() {
 
 const numShards = 16
 
-// entry is one stored value. val is never modified after it is stored (a
-// set or incr stores a new slice), so readers may hold it without the lock.
+// entry is one stored value. Only tick changes after the entry is stored: a
+// set, touch or incr stores a new entry, so readers use an entry without a
+// lock.
 type entry struct {
+	key  string
+	hash uint64
 	val  []byte
 	exp  int64         // expiry, Unix nanoseconds; 0 = never
 	tick atomic.Uint64 // last use, for LRU order: higher is more recent
@@ -41,9 +44,9 @@ type entry struct {
 func (e *entry) expired(now int64) bool { return e.exp != 0 && e.exp <= now }
 
 type shard struct {
-	mu    sync.RWMutex
-	items map[string]*entry
-	_     [64]byte // keep neighbouring shards' locks off one cache line
+	mu  sync.Mutex // writers only: readers never lock
+	tab atomic.Pointer[table]
+	_   [48]byte // keep neighbouring shards off one cache line
 }
 
 // shared is the state of one LOCATION.
@@ -59,17 +62,20 @@ type shared struct {
 func newShared() *shared {
 	s := &shared{seed: maphash.MakeSeed()}
 	for i := range s.shards {
-		s.shards[i].items = map[string]*entry{}
+		s.shards[i].tab.Store(newTable(16))
 	}
 	return s
 }
 
-func (s *shared) shard(key string) *shard {
-	return &s.shards[maphash.String(s.seed, key)%numShards]
+// The top bits of a key's hash pick its shard, the low bits its slot.
+func (s *shared) hash(key string) (*shard, uint64) {
+	h := maphash.String(s.seed, key)
+	return &s.shards[h>>60], h
 }
 
-func (s *shared) shardBytes(key []byte) *shard {
-	return &s.shards[maphash.Bytes(s.seed, key)%numShards]
+func (s *shared) hashBytes(key []byte) (*shard, uint64) {
+	h := maphash.Bytes(s.seed, key)
+	return &s.shards[h>>60], h
 }
 
 // lockAll and unlockAll take every shard's lock, in index order (the only
@@ -140,60 +146,44 @@ func expNano(t time.Time) int64 {
 }
 
 // Get returns the value and moves the key to the most recently used end.
+// It takes no lock.
 func (st *Store) Get(_ context.Context, key string) ([]byte, bool, error) {
-	sh := st.s.shard(key)
-	sh.mu.RLock()
-	v, state := st.read(sh, sh.items[key])
-	if state == expiredEntry {
-		st.deleteIfExpired(sh, key, st.nowNano())
-	}
-	return v, state == liveEntry, nil
+	sh, h := st.s.hash(key)
+	return st.read(sh, sh.tab.Load().find(key, h))
 }
 
 // GetKeyBytes is Get with the key as bytes (no string is made for the
 // lookup): the front's allocation-free path.
 func (st *Store) GetKeyBytes(_ context.Context, key []byte) ([]byte, bool, error) {
-	sh := st.s.shardBytes(key)
-	sh.mu.RLock()
-	v, state := st.read(sh, sh.items[string(key)])
-	if state == expiredEntry {
-		st.deleteIfExpired(sh, string(key), st.nowNano())
-	}
-	return v, state == liveEntry, nil
+	sh, h := st.s.hashBytes(key)
+	return st.read(sh, sh.tab.Load().findBytes(key, h))
 }
 
-const (
-	missingEntry = iota
-	liveEntry
-	expiredEntry
-)
-
-// read finishes a lookup begun under the shard's read lock, which it
-// releases: a live entry becomes the most recently used. The clock is read
-// only for entries that can expire.
-func (st *Store) read(sh *shard, e *entry) ([]byte, int) {
+// read finishes a lookup: a live entry becomes the most recently used, an
+// expired one is deleted. The clock is read only for entries that can
+// expire.
+func (st *Store) read(sh *shard, e *entry) ([]byte, bool, error) {
 	if e == nil {
-		sh.mu.RUnlock()
-		return nil, missingEntry
+		return nil, false, nil
 	}
-	if e.exp != 0 && e.expired(st.nowNano()) {
-		sh.mu.RUnlock()
-		return nil, expiredEntry
+	if e.exp != 0 {
+		if now := st.nowNano(); e.expired(now) {
+			st.deleteEntry(sh, e)
+			return nil, false, nil
+		}
 	}
 	// A read takes the clock's current value, odd: newer than every write
-	// so far, without writing the shared clock (see touchTick).
+	// so far, without writing the shared clock.
 	if t := st.s.clock.Load() | 1; e.tick.Load() != t {
 		e.tick.Store(t)
 	}
-	v := e.val
-	sh.mu.RUnlock()
-	return v, liveEntry
+	return e.val, true, nil
 }
 
-func (st *Store) deleteIfExpired(sh *shard, key string, now int64) {
+// deleteEntry removes e if its key still holds it.
+func (st *Store) deleteEntry(sh *shard, e *entry) {
 	sh.mu.Lock()
-	if e := sh.items[key]; e != nil && e.expired(now) {
-		delete(sh.items, key)
+	if sh.tab.Load().remove(e.key, e.hash, e) {
 		st.s.count.Add(-1)
 	}
 	sh.mu.Unlock()
@@ -203,22 +193,21 @@ func (st *Store) deleteIfExpired(sh *shard, key string, now int64) {
 // holds MAX_ENTRIES or more (Django counts the key being set too).
 func (st *Store) Set(_ context.Context, key string, value []byte, exp time.Time) error {
 	st.cullIfFull()
-	sh := st.s.shard(key)
+	sh, h := st.s.hash(key)
 	sh.mu.Lock()
-	st.insertLocked(sh, key, value, expNano(exp))
+	st.putLocked(sh, &entry{key: key, hash: h, val: value, exp: expNano(exp)}, st.s.clock.Add(2))
 	sh.mu.Unlock()
 	return nil
 }
 
-func (st *Store) insertLocked(sh *shard, key string, value []byte, exp int64) {
-	e := sh.items[key]
-	if e == nil {
-		e = &entry{}
-		sh.items[key] = e
+// putLocked stores e with the given tick; the caller holds sh.mu.
+func (st *Store) putLocked(sh *shard, e *entry, tick uint64) {
+	e.tick.Store(tick)
+	nt, added := sh.tab.Load().put(e, e.hash)
+	if added {
 		st.s.count.Add(1)
 	}
-	e.val, e.exp = value, exp
-	e.tick.Store(st.s.clock.Add(2))
+	sh.tab.Store(nt)
 }
 
 // cullIfFull is Django's _cull, run before an insert when the store holds
@@ -235,14 +224,14 @@ func (st *Store) cullIfFull() {
 	defer s.unlockAll()
 	n := 0
 	for i := range s.shards {
-		n += len(s.shards[i].items)
+		n += s.shards[i].tab.Load().live
 	}
 	if n < st.maxEntries || n == 0 {
 		return // another writer culled first
 	}
 	if st.cullFrequency == 0 {
 		for i := range s.shards {
-			clear(s.shards[i].items)
+			s.shards[i].tab.Store(newTable(16))
 		}
 		s.count.Store(0)
 		st.onEvict(n)
@@ -254,20 +243,18 @@ func (st *Store) cullIfFull() {
 	}
 	type victim struct {
 		sh   *shard
-		key  string
+		e    *entry
 		tick uint64
 	}
 	all := make([]victim, 0, n)
 	for i := range s.shards {
 		sh := &s.shards[i]
-		for key, e := range sh.items {
-			all = append(all, victim{sh, key, e.tick.Load()})
-		}
+		sh.tab.Load().each(func(e *entry) { all = append(all, victim{sh, e, e.tick.Load()}) })
 	}
 	// Only the k oldest are needed: select them instead of sorting all.
 	selectSmallest(all, k, func(a, b victim) bool { return a.tick < b.tick })
 	for _, v := range all[:k] {
-		delete(v.sh.items, v.key)
+		v.sh.tab.Load().remove(v.e.key, v.e.hash, v.e)
 	}
 	s.count.Add(int64(-k))
 	st.onEvict(k)
@@ -275,15 +262,12 @@ func (st *Store) cullIfFull() {
 
 // Add stores the value if the key is missing or expired.
 func (st *Store) Add(_ context.Context, key string, value []byte, exp time.Time) (bool, error) {
-	sh := st.s.shard(key)
+	sh, h := st.s.hash(key)
 	live := func() bool {
-		e := sh.items[key]
+		e := sh.tab.Load().find(key, h)
 		return e != nil && !e.expired(st.nowNano())
 	}
-	sh.mu.RLock()
-	taken := live()
-	sh.mu.RUnlock()
-	if taken {
+	if live() {
 		return false, nil
 	}
 	st.cullIfFull()
@@ -292,31 +276,30 @@ func (st *Store) Add(_ context.Context, key string, value []byte, exp time.Time)
 	if live() {
 		return false, nil
 	}
-	st.insertLocked(sh, key, value, expNano(exp))
+	st.putLocked(sh, &entry{key: key, hash: h, val: value, exp: expNano(exp)}, st.s.clock.Add(2))
 	return true, nil
 }
 
 // Touch sets a new expiry on a live key without changing its LRU position.
 func (st *Store) Touch(_ context.Context, key string, exp time.Time) (bool, error) {
-	sh := st.s.shard(key)
+	sh, h := st.s.hash(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	e := sh.items[key]
+	e := sh.tab.Load().find(key, h)
 	if e == nil || e.expired(st.nowNano()) {
 		return false, nil
 	}
-	e.exp = expNano(exp)
+	st.putLocked(sh, &entry{key: key, hash: h, val: e.val, exp: expNano(exp)}, e.tick.Load())
 	return true, nil
 }
 
 // Delete removes the key and reports whether it was there.
 func (st *Store) Delete(_ context.Context, key string) (bool, error) {
-	sh := st.s.shard(key)
+	sh, h := st.s.hash(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	_, ok := sh.items[key]
+	ok := sh.tab.Load().remove(key, h, nil)
 	if ok {
-		delete(sh.items, key)
 		st.s.count.Add(-1)
 	}
 	return ok, nil
@@ -325,15 +308,13 @@ func (st *Store) Delete(_ context.Context, key string) (bool, error) {
 // Has reports whether the key is live; an expired key is deleted. It does
 // not change the LRU order.
 func (st *Store) Has(_ context.Context, key string) (bool, error) {
-	sh := st.s.shard(key)
-	sh.mu.RLock()
-	e := sh.items[key]
-	sh.mu.RUnlock()
+	sh, h := st.s.hash(key)
+	e := sh.tab.Load().find(key, h)
 	if e == nil {
 		return false, nil
 	}
-	if now := st.nowNano(); e.expired(now) {
-		st.deleteIfExpired(sh, key, now)
+	if e.expired(st.nowNano()) {
+		st.deleteEntry(sh, e)
 		return false, nil
 	}
 	return true, nil
@@ -342,13 +323,13 @@ func (st *Store) Has(_ context.Context, key string) (bool, error) {
 // Incr adds delta to a stored integer, keeps its expiry and makes it the
 // most recently used key.
 func (st *Store) Incr(_ context.Context, key string, delta int64) (int64, error) {
-	sh := st.s.shard(key)
+	sh, h := st.s.hash(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	e := sh.items[key]
+	tab := sh.tab.Load()
+	e := tab.find(key, h)
 	if e == nil || e.expired(st.nowNano()) {
-		if e != nil {
-			delete(sh.items, key)
+		if e != nil && tab.remove(key, h, e) {
 			st.s.count.Add(-1)
 		}
 		return 0, fmt.Errorf("Key '%s' not found: %w", key, cache.ErrNotFound)
@@ -358,8 +339,7 @@ func (st *Store) Incr(_ context.Context, key string, delta int64) (int64, error)
 		return 0, fmt.Errorf("incr %q: %w", key, cache.ErrNotInteger)
 	}
 	n += delta
-	e.val = strconv.AppendInt(nil, n, 10)
-	e.tick.Store(st.s.clock.Add(2))
+	st.putLocked(sh, &entry{key: key, hash: h, val: strconv.AppendInt(nil, n, 10), exp: e.exp}, st.s.clock.Add(2))
 	return n, nil
 }
 
@@ -368,7 +348,7 @@ func (st *Store) Clear(context.Context) error {
 	s := st.s
 	s.lockAll()
 	for i := range s.shards {
-		clear(s.shards[i].items)
+		s.shards[i].tab.Store(newTable(16))
 	}
 	s.count.Store(0)
 	s.unlockAll()
