@@ -35,7 +35,7 @@ func (t *table) find(key string, h uint64) *entry {
 		if e == nil {
 			return nil
 		}
-		if e != tombstone && e.key == key {
+		if e.hash == h && e != tombstone && e.key == key {
 			return e
 		}
 	}
@@ -48,7 +48,7 @@ func (t *table) findBytes(key []byte, h uint64) *entry {
 		if e == nil {
 			return nil
 		}
-		if e != tombstone && e.key == string(key) {
+		if e.hash == h && e != tombstone && e.key == string(key) {
 			return e
 		}
 	}
@@ -56,7 +56,8 @@ func (t *table) findBytes(key []byte, h uint64) *entry {
 
 // put stores e under e.key and reports whether it added a new key. The
 // caller holds the shard's lock and swaps in the table put returns (it is
-// t unless t had to grow).
+// t unless t had to grow). Tables are kept at most half full, so probes
+// stay short; the stored hash is compared before the key.
 func (t *table) put(e *entry, h uint64) (*table, bool) {
 	free := -1
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
@@ -68,7 +69,7 @@ func (t *table) put(e *entry, h uint64) (*table, bool) {
 			}
 			t.slots[free].Store(e)
 			t.live++
-			if t.used*4 >= len(t.slots)*3 {
+			if t.used*2 >= len(t.slots) {
 				return t.rebuilt(), true
 			}
 			return t, true
@@ -108,7 +109,7 @@ func (t *table) remove(key string, h uint64, want *entry) bool {
 // rebuilt returns a new table holding t's live entries, sized for them with
 // room to grow (tombstones are dropped).
 func (t *table) rebuilt() *table {
-	nt := newTable(t.live * 4)
+	nt := newTable(t.live * 3)
 	t.each(func(e *entry) {
 		nt.insertNew(e, e.hash)
 	})
