@@ -252,7 +252,7 @@ func (p *PageCache) lookup(r *http.Request, res *pageResolved) (*cachedPage, err
 	ctx := r.Context()
 	uri := md5hex(AbsoluteURI(r))
 	suffix := res.i18n.keySuffix(r)
-	list, ok, err := p.headerList(r, res.c, headerKeyFor(p.keyPrefix, uri, suffix))
+	list, ok, err := readHeaderList(ctx, res.c, headerKeyFor(p.keyPrefix, uri, suffix))
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -261,25 +261,6 @@ func (p *PageCache) lookup(r *http.Request, res *pageResolved) (*cachedPage, err
 		page, err = p.getPage(ctx, res.c, pageKeyFor(r, http.MethodHead, list, p.keyPrefix, uri, suffix))
 	}
 	return page, err
-}
-
-// headerList reads the stored header list (Django's get_cache_key's first
-// step); false when no response for the URL has taught it yet.
-func (p *PageCache) headerList(r *http.Request, c *Cache, key string) ([]string, bool, error) {
-	raw, ok, err := c.getRaw(r.Context(), key, c.defaultVersion)
-	if err != nil || !ok {
-		return nil, false, err
-	}
-	if v, ok := c.pageMemo().get(key, raw); ok {
-		return v.([]string), true, nil
-	}
-	var s string
-	if err := decode(raw, &s); err != nil {
-		return nil, false, nil // not a header list: as if absent
-	}
-	list := splitHeaderList(s)
-	c.pageMemo().put(key, raw, list)
-	return list, true, nil
 }
 
 func (p *PageCache) getPage(ctx context.Context, c *Cache, key string) (*cachedPage, error) {

@@ -3,6 +3,7 @@ package cache_test
 import (
 	"context"
 	"fmt"
+	"gojango/framework/cache/cachetest"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -14,17 +15,8 @@ import (
 	"gojango/framework/settings"
 )
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// fakeClock is the shared test clock (cachetest.Clock).
+type fakeClock = cachetest.Clock
 
 // setupPages installs settings with locmem aliases "default" and "other"
 // and a fake clock at Django's Age-test instant.
@@ -39,7 +31,7 @@ func setupPages(t *testing.T, mutate func(*settings.Settings)) *fakeClock {
 	if mutate != nil {
 		mutate(s)
 	}
-	clk := &fakeClock{t: time.Unix(1468749600, 0)}
+	clk := cachetest.NewClock(time.Unix(1468749600, 0))
 	if err := cache.Setup(s, cache.WithClock(clk.Now)); err != nil {
 		t.Fatal(err)
 	}

@@ -15,12 +15,31 @@ func GetCacheKey(ctx context.Context, r *http.Request, c *Cache, keyPrefix, meth
 }
 
 func getCacheKey(ctx context.Context, r *http.Request, c *Cache, keyPrefix, method string, i I18N) (string, bool, error) {
-	var list string
-	ok, err := c.Get(ctx, headerKey(keyPrefix, r, i), &list)
+	list, ok, err := readHeaderList(ctx, c, headerKey(keyPrefix, r, i))
 	if err != nil || !ok {
 		return "", false, err
 	}
-	return pageKey(r, method, splitHeaderList(list), keyPrefix, i), true, nil
+	return pageKey(r, method, list, keyPrefix, i), true, nil
+}
+
+// readHeaderList reads the header list stored under key (Django's
+// get_cache_key's first step); false when no response for the URL has
+// taught it yet. The parsed list is memoised for in-process stores.
+func readHeaderList(ctx context.Context, c *Cache, key string) ([]string, bool, error) {
+	raw, ok, err := c.getRaw(ctx, key, c.defaultVersion)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if v, ok := c.pageMemo().get(key, raw); ok {
+		return v.([]string), true, nil
+	}
+	var s string
+	if err := decode(raw, &s); err != nil {
+		return nil, false, nil // not a header list: as if absent
+	}
+	list := splitHeaderList(s)
+	c.pageMemo().put(key, raw, list)
+	return list, true, nil
 }
 
 // LearnCacheKey is Django's learn_cache_key: it stores in c, for timeout

@@ -1,9 +1,9 @@
 package templates_test
 
 import (
+	"gojango/framework/cache/cachetest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -60,18 +60,8 @@ func newEngine(t testing.TB, top string, files map[string]string, apps ...templa
 	return e, root
 }
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// fakeClock is the shared test clock (cachetest.Clock).
+type fakeClock = cachetest.Clock
 
 // setupCaches makes aliases (alias -> LOCATION, all locmem) the process's
 // CACHES with a fake clock, restoring the previous settings after the test.
@@ -89,7 +79,7 @@ func setupCaches(t testing.TB, aliases map[string]string) *fakeClock {
 func setupCacheSettings(t testing.TB, s *settings.Settings) *fakeClock {
 	t.Helper()
 	prev := cache.Current().Settings()
-	clk := &fakeClock{t: time.Unix(1468749600, 0)}
+	clk := cachetest.NewClock(time.Unix(1468749600, 0))
 	if err := cache.Setup(s, cache.WithClock(clk.Now)); err != nil {
 		t.Fatal(err)
 	}

@@ -72,6 +72,10 @@ type Clock struct {
 	real bool
 }
 
+// NewClock returns a fake clock at start; Advance moves it. Tests of any
+// package use it as the injectable Params.Now.
+func NewClock(start time.Time) *Clock { return &Clock{t: start} }
+
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {
 	if c.real {

@@ -1,12 +1,12 @@
 package file
 
 import (
+	"gojango/framework/cache/cachetest"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,25 +15,10 @@ import (
 	"gojango/framework/settings"
 )
 
-// fakeClock is a settable clock for Params.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// fakeClock is the shared test clock (cachetest.Clock).
+type fakeClock = cachetest.Clock
 
-func newClock() *fakeClock { return &fakeClock{t: time.Unix(1468749600, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *fakeClock { return cachetest.NewClock(time.Unix(1468749600, 0)) }
 
 // env is one test's store and what it observes.
 type env struct {
