@@ -40,7 +40,6 @@ type Cache struct {
 	stats  counters
 	_      [64]byte
 
-	indexMu     sync.Mutex   // serialises page-index updates (page_expire.go)
 	downUntil   atomic.Int64 // fail-open: skip the backend until then (Unix ns)
 	flightsOnce sync.Once
 	flights     *pageFlights

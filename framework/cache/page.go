@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"gojango/framework/settings"
-	"gojango/framework/views"
 )
 
 // PageOption configures Page, PageMiddleware and the per-site middleware.
@@ -151,15 +150,6 @@ func (p *PageCache) resolve() *pageResolved {
 	return r
 }
 
-// pageState is what Fetch tells Update about a request (Django's
-// request._cache_update_cache), plus the stampede lock it holds.
-type pageState struct {
-	update bool
-	flight *pageFlight
-	owner  *Cache
-	fkey   string
-}
-
 type pageStateKey struct{}
 
 // Middleware wraps next with the page cache.
@@ -197,6 +187,7 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 		pw := &pageWriter{w: w, state: state, maxBody: p.maxBody}
 		next.ServeHTTP(pw, r)
 		p.processResponse(r, pw, res, state)
+		state.release() // the decision is made: waiters go on while the body is written
 		pw.release()
 	})
 }
@@ -209,23 +200,9 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 		setPageResult(r.Context(), PageBypass)
 		return false
 	}
-	resp, err := p.lookup(r, res)
+	resp, fkey, err := p.lookup(r, res)
 	if err == nil && resp == nil && p.wait > 0 {
-		// Beyond Django: one request renders a cold page, the others for
-		// the same URL wait for it and are served what it stored.
-		fkey := headerKey(p.keyPrefix, r, res.i18n)
-		f, leader := res.c.pageFlights().join(fkey)
-		if leader {
-			// The previous leader may have stored the page between our
-			// lookup and our join: look once more before rendering.
-			if resp, err = p.lookup(r, res); resp != nil || err != nil {
-				res.c.pageFlights().leave(fkey, f)
-			} else {
-				state.flight, state.owner, state.fkey = f, res.c, fkey
-			}
-		} else if f.wait(r.Context(), p.wait) {
-			resp, err = p.lookup(r, res)
-		}
+		resp, err = p.awaitRender(r, res, state, fkey)
 	}
 	if err != nil {
 		// The backend failed and the alias does not fail open
@@ -246,21 +223,63 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 	return true
 }
 
+// awaitRender is the stampede lock (beyond Django): of the requests for
+// one variant of a page that is not stored, the first renders it and the
+// others wait for that render and are served what it stored. A variant
+// whose last render could not be stored is not waited for. It returns the
+// page when waiting ended in one; nil means "render it" (as the leader,
+// when state now holds the flight).
+func (p *PageCache) awaitRender(r *http.Request, res *pageResolved, state *pageState, fkey string) (*cachedPage, error) {
+	flights := res.c.pageFlights()
+	state.flights = flights
+	// Two rounds: a request that waited on the URL's first render may find
+	// that its own variant differs from the one stored (another user's
+	// cookie); it then coordinates once more, on its own variant's key.
+	for round := 0; round < 2; round++ {
+		state.fkey = fkey
+		if flights.isUnstorable(fkey, res.now()) {
+			return nil, nil
+		}
+		f, leader := flights.join(fkey)
+		if !leader && !f.wait(r.Context(), p.wait) {
+			return nil, nil
+		}
+		// A leader looks once more: the previous leader may have stored
+		// the page between our lookup and our join.
+		resp, again, err := p.lookup(r, res)
+		if leader && (resp != nil || err != nil || again != fkey) {
+			flights.leave(fkey, f)
+		} else if leader {
+			state.flight = f
+			return nil, nil
+		}
+		if resp != nil || err != nil || again == fkey {
+			return resp, err
+		}
+		fkey = again
+	}
+	return nil, nil
+}
+
 // lookup finds the stored response for r: the GET entry, or for HEAD the
-// HEAD entry when there is no GET one. A corrupt entry is a miss.
-func (p *PageCache) lookup(r *http.Request, res *pageResolved) (*cachedPage, error) {
+// HEAD entry when there is no GET one. A corrupt entry is a miss. It also
+// returns the key a render of r's variant is coordinated under: the GET
+// page key when the URL's header list is known, else the header-list key.
+func (p *PageCache) lookup(r *http.Request, res *pageResolved) (*cachedPage, string, error) {
 	ctx := r.Context()
 	uri := md5hex(AbsoluteURI(r))
 	suffix := res.i18n.keySuffix(r)
-	list, ok, err := readHeaderList(ctx, res.c, headerKeyFor(p.keyPrefix, uri, suffix))
+	hkey := headerKeyFor(p.keyPrefix, uri, suffix)
+	list, ok, err := readHeaderList(ctx, res.c, hkey)
 	if err != nil || !ok {
-		return nil, err
+		return nil, hkey, err
 	}
-	page, err := p.getPage(ctx, res.c, pageKeyFor(r, http.MethodGet, list, p.keyPrefix, uri, suffix))
+	getKey := pageKeyFor(r, http.MethodGet, list, p.keyPrefix, uri, suffix)
+	page, err := p.getPage(ctx, res.c, getKey)
 	if err == nil && page == nil && r.Method == http.MethodHead {
 		page, err = p.getPage(ctx, res.c, pageKeyFor(r, http.MethodHead, list, p.keyPrefix, uri, suffix))
 	}
-	return page, err
+	return page, getKey, err
 }
 
 func (p *PageCache) getPage(ctx context.Context, c *Cache, key string) (*cachedPage, error) {
@@ -327,69 +346,4 @@ func (p *PageCache) writeCached(w http.ResponseWriter, r *http.Request, page *ca
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(page.resp.Body)
 	}
-}
-
-// processResponse is UpdateCacheMiddleware.process_response.
-func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) {
-	if err := p.updateCache(r, pw, res, state); err != nil {
-		pw.status = http.StatusInternalServerError
-		pw.body = []byte("Server Error (500)")
-		h := pw.Header()
-		for k := range h {
-			delete(h, k)
-		}
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		res.c.logger.Error("page cache failed", slog.Any("error", err))
-	}
-}
-
-// updateCache stores the response if Django's rules allow; an error is a
-// backend failure on an alias that does not fail open.
-func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) error {
-	if !state.update || !pw.captured() || pw.streamed {
-		return nil
-	}
-	status := pw.status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	if status != http.StatusOK && status != http.StatusNotModified {
-		return nil
-	}
-	h := pw.Header()
-	if len(r.Cookies()) == 0 && len(h.Values("Set-Cookie")) > 0 && views.HasVaryHeader(h, "Cookie") {
-		return nil
-	}
-	cc := strings.Join(h.Values("Cache-Control"), ", ")
-	for _, d := range []string{"private", "no-cache", "no-store"} {
-		if strings.Contains(cc, d) {
-			return nil
-		}
-	}
-	timeout := p.pageTimeout
-	if timeout == DefaultTimeout {
-		if maxAge, ok := views.GetMaxAge(h); ok {
-			if maxAge == 0 {
-				return nil
-			}
-			timeout = Timeout(maxAge)
-		} else {
-			timeout = res.cacheTimeout
-		}
-	}
-	views.PatchResponseHeaders(h, int(timeout), res.now())
-	if timeout <= 0 || status != http.StatusOK {
-		return nil
-	}
-	ctx := r.Context()
-	key, err := LearnCacheKey(ctx, r, h, timeout, res.c, p.keyPrefix, res.i18n)
-	if err != nil {
-		return err
-	}
-	stored := &storedResponse{Status: status, Header: h.Clone(), Body: pw.body}
-	if err := res.c.Set(ctx, key, stored.marshal(), timeout); err != nil {
-		return err
-	}
-	p.remember(ctx, r, res, key, timeout)
-	return nil
 }

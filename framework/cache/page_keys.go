@@ -116,16 +116,23 @@ func pageKey(r *http.Request, method string, headerList []string, prefix string,
 // nothing.
 const md5Empty = "d41d8cd98f00b204e9800998ecf8427e"
 
+// absentMarker is what Django 5.2.19 hashes in place of a Vary'd header the
+// request lacks, so that an absent header and a present-but-empty one get
+// different keys (an empty value adds nothing).
+const absentMarker = "-,"
+
 func pageKeyFor(r *http.Request, method string, headerList []string, prefix, uriHash, suffix string) string {
 	values := md5Empty
 	if len(headerList) > 0 {
-		var ctx strings.Builder
+		var hashed strings.Builder
 		for _, name := range headerList {
 			if v, ok := metaValue(r, name); ok {
-				ctx.WriteString(v)
+				hashed.WriteString(v)
+			} else {
+				hashed.WriteString(absentMarker)
 			}
 		}
-		values = md5hex(ctx.String())
+		values = md5hex(hashed.String())
 	}
 	return "views.decorators.cache.cache_page." + prefix + "." + method + "." + uriHash + "." + values + suffix
 }
@@ -133,10 +140,14 @@ func pageKeyFor(r *http.Request, method string, headerList []string, prefix, uri
 // metaValue returns request.META[name] for an HTTP_* name: the request
 // header's values joined with ",", as WSGI servers join repeated headers.
 // Content-Type and Content-Length are CONTENT_TYPE and CONTENT_LENGTH in
-// Django's META, never HTTP_*, so a Vary on them adds nothing to the key.
+// Django's META, never HTTP_*, so a Vary on them finds nothing (absent).
+// Host is not in Go's r.Header but in r.Host; Django has it as HTTP_HOST.
 func metaValue(r *http.Request, name string) (string, bool) {
 	if !strings.HasPrefix(name, "HTTP_") || name == "HTTP_CONTENT_TYPE" || name == "HTTP_CONTENT_LENGTH" {
 		return "", false
+	}
+	if name == "HTTP_HOST" {
+		return r.Host, r.Host != ""
 	}
 	h := strings.ReplaceAll(name[len("HTTP_"):], "_", "-")
 	vals, ok := r.Header[http.CanonicalHeaderKey(h)]
@@ -149,22 +160,25 @@ func metaValue(r *http.Request, name string) (string, bool) {
 }
 
 // headerListFromVary turns a response's Vary header into Django's stored
-// header list: HTTP_<NAME> per entry, Accept-Language dropped under i18n
-// (the language is in the key suffix), sorted.
+// header list (learn_cache_key): HTTP_<NAME> per comma-separated entry,
+// Accept-Language dropped under i18n (the language is in the key suffix),
+// sorted, duplicates and empty entries kept as Django keeps them (an empty
+// entry becomes "HTTP_", a name no request has). One deliberate difference:
+// each name is trimmed, so "Vary: Cookie " varies on Cookie; Django 5.2.19
+// learns "HTTP_COOKIE " and then serves one cookie's page to every other
+// (reference rule 104).
 func headerListFromVary(h http.Header, i I18N) []string {
+	lines, ok := h["Vary"]
+	if !ok {
+		return []string{}
+	}
 	list := []string{}
-	for _, line := range h.Values("Vary") {
-		for _, part := range strings.Split(line, ",") {
-			name := strings.TrimSpace(part)
-			if name == "" {
-				continue
-			}
-			meta := "HTTP_" + strings.ReplaceAll(strings.ToUpper(name), "-", "_")
-			if i.UseI18N && meta == "HTTP_ACCEPT_LANGUAGE" {
-				continue
-			}
-			list = append(list, meta)
+	for _, part := range strings.Split(strings.Join(lines, ","), ",") {
+		meta := "HTTP_" + strings.ReplaceAll(strings.ToUpper(strings.TrimSpace(part)), "-", "_")
+		if i.UseI18N && meta == "HTTP_ACCEPT_LANGUAGE" {
+			continue
 		}
+		list = append(list, meta)
 	}
 	sort.Strings(list)
 	return list

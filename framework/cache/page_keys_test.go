@@ -46,7 +46,10 @@ func TestPageKeysMatchDjango(t *testing.T) {
 			"views.decorators.cache.cache_page.settingsprefix.GET.58a0a05c8a5620f813686ff969c26853.d41d8cd98f00b204e9800998ecf8427e"},
 		{"TemplateResponseKeyTestserverQuery", "/cache/test/?test=1", "testserver", "GET", "settingsprefix", "", nil, noI18N,
 			"views.decorators.cache.cache_page.settingsprefix.GET.0f1c2d56633c943073c4569d9a9502fe.d41d8cd98f00b204e9800998ecf8427e"},
-		{"AbsentVaryHeaderHashesToNothing", "/cache/test/", "www.example.com", "HEAD", "settingsprefix", "Pony", nil, noI18N,
+		// Rule 73 as corrected for 5.2.19: an absent Vary'd header hashes "-,".
+		{"AbsentVaryHeaderHashesMarker", "/cache/test/", "www.example.com", "HEAD", "settingsprefix", "Pony", nil, noI18N,
+			"views.decorators.cache.cache_page.settingsprefix.GET.18a03f9c9649f7d684af5db3524f5c99.4792b9bac48c3f0441b0d9b0d7af8f2c"},
+		{"EmptyVaryHeaderHashesNothing", "/cache/test/", "www.example.com", "HEAD", "settingsprefix", "Pony", map[string]string{"Pony": ""}, noI18N,
 			"views.decorators.cache.cache_page.settingsprefix.GET.18a03f9c9649f7d684af5db3524f5c99.d41d8cd98f00b204e9800998ecf8427e"},
 		{"VaryHeaderValueIsHashed", "/cache/test/", "www.example.com", "GET", "settingsprefix", "Accept-Encoding", map[string]string{"Accept-Encoding": "gzip"}, noI18N,
 			"views.decorators.cache.cache_page.settingsprefix.GET.18a03f9c9649f7d684af5db3524f5c99." + cache.MD5Hex("gzip")},

@@ -157,23 +157,6 @@ func TestPrivateResponseIsNeverStored(t *testing.T) { // rule 86
 	}
 }
 
-func TestCookieSetOnCookielessRequestVaryingOnCookieIsNotStored(t *testing.T) { // rule 87
-	clk := setupPages(t, nil)
-	v := &countingView{header: http.Header{"Set-Cookie": {"csrftoken=abc"}, "Vary": {"Cookie"}}}
-	h := page(60, v, clk)
-	do(h, "GET", url)
-	do(h, "GET", url)
-	if v.calls.Load() != 2 {
-		t.Fatal("a cookie-setting response to a cookieless request was stored")
-	}
-	// With a cookie on the request it may be stored (Django's rule).
-	do(h, "GET", url, "Cookie", "sessionid=1")
-	do(h, "GET", url, "Cookie", "sessionid=1")
-	if v.calls.Load() != 3 {
-		t.Fatalf("request with cookie: %d calls; want 3", v.calls.Load())
-	}
-}
-
 func TestPageTimeoutBeatsMaxAge(t *testing.T) { // rule 85
 	clk := setupPages(t, nil)
 	v := &countingView{header: http.Header{"Cache-Control": {"max-age=1"}}}

@@ -1,0 +1,106 @@
+package cache
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"gojango/framework/views"
+)
+
+// processResponse is UpdateCacheMiddleware.process_response: it stores the
+// captured response when Django's rules allow, and turns a backend failure
+// (on an alias that does not fail open) into a 500, as Django's handler
+// turns the middleware's exception into one.
+func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) {
+	if err := p.updateCache(r, pw, res, state); err != nil {
+		pw.status = http.StatusInternalServerError
+		pw.body = []byte("Server Error (500)")
+		h := pw.Header()
+		for k := range h {
+			delete(h, k)
+		}
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		res.c.logger.Error("page cache failed", slog.Any("error", err))
+	}
+}
+
+// updateCache follows Django 5.2.19's UpdateCacheMiddleware.process_response
+// step by step. Every early return before the timeout is worked out leaves
+// the response untouched (no Expires, no max-age, no Vary added). An error
+// is a backend failure.
+func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) error {
+	if !state.update || !pw.captured() || pw.streamed {
+		state.unstorable(res)
+		return nil
+	}
+	status := pw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	h := pw.Header()
+	cc := strings.ToLower(strings.Join(h.Values("Cache-Control"), ", "))
+	if reason := notStorable(status, h, cc); reason != "" {
+		state.unstorable(res)
+		return nil
+	}
+	timeout := p.pageTimeout
+	if timeout == DefaultTimeout {
+		maxAge, ok := views.GetMaxAge(h)
+		switch {
+		case !ok:
+			timeout = res.cacheTimeout
+		case maxAge == 0:
+			state.unstorable(res)
+			return nil
+		default:
+			timeout = Timeout(maxAge)
+		}
+	}
+	views.PatchResponseHeaders(h, int(timeout), res.now())
+	// Vary on Authorization when the request bears it, unless the response
+	// is public (RFC 9111 section 3.5): before the key is learned, so the
+	// entry is keyed on the Authorization value.
+	if auth, _ := metaValue(r, "HTTP_AUTHORIZATION"); auth != "" && !strings.Contains(cc, "public") {
+		views.PatchVaryHeaders(h, "Authorization")
+	}
+	if timeout == 0 || status != http.StatusOK {
+		state.unstorable(res)
+		return nil
+	}
+	ctx := r.Context()
+	key, err := LearnCacheKey(ctx, r, h, timeout, res.c, p.keyPrefix, res.i18n)
+	if err != nil {
+		return err
+	}
+	stored := &storedResponse{Status: status, Header: h.Clone(), Body: pw.body}
+	if err := res.c.Set(ctx, key, stored.marshal(), timeout); err != nil {
+		return err
+	}
+	p.remember(ctx, r, res, key, timeout)
+	state.stored()
+	return nil
+}
+
+// notStorable is the part of process_response that refuses a response by
+// its status and headers; it returns why ("" when the response may be
+// stored). cc is the Cache-Control value, lower-cased.
+func notStorable(status int, h http.Header, cc string) string {
+	switch {
+	case status != http.StatusOK && status != http.StatusNotModified:
+		return "status"
+	case len(h.Values("Set-Cookie")) > 0 && views.HasVaryHeader(h, "Cookie"):
+		// A user-specific (maybe security-sensitive) cookie on a page
+		// that varies on Cookie: whatever cookies the request carried.
+		return "set-cookie"
+	case strings.Contains(cc, "private"):
+		return "private"
+	case strings.Contains(cc, "no-cache"):
+		return "no-cache"
+	case strings.Contains(cc, "no-store"):
+		return "no-store"
+	case views.HasVaryHeader(h, "*"):
+		return "vary-star"
+	}
+	return ""
+}
