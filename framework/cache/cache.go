@@ -40,10 +40,7 @@ type Cache struct {
 	stats  counters
 	_      [64]byte
 
-	downUntil   atomic.Int64 // fail-open: skip the backend until then (Unix ns)
-	flightsOnce sync.Once
-	flights     *pageFlights
-	memo        *pageMemo
+	downUntil atomic.Int64 // fail-open: skip the backend until then (Unix ns)
 
 	factory Factory // nil: the registry's factory for backend
 

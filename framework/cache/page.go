@@ -58,11 +58,12 @@ type PageCache struct {
 }
 
 type pageResolved struct {
-	h    *Handler
-	c    *Cache
-	i18n I18N
-	now  func() time.Time
-	err  error
+	h      *Handler
+	c      *Cache
+	shared *pageShared
+	i18n   I18N
+	now    func() time.Time
+	err    error
 	// cacheTimeout is the middleware's timeout when neither a page timeout
 	// nor max-age applies (CACHE_MIDDLEWARE_SECONDS unless given).
 	cacheTimeout Timeout
@@ -136,6 +137,7 @@ func (p *PageCache) resolve() *pageResolved {
 	}
 	r := &pageResolved{h: h, i18n: I18N{UseI18N: s.UseI18N, LanguageCode: s.LanguageCode, UseTZ: s.UseTZ, TimeZone: s.TimeZone}.withDefaultSuffix()}
 	r.c, r.err = h.Cache(p.alias)
+	r.shared = h.sharedObject("page cache "+p.alias, newPageShared).(*pageShared)
 	r.now = time.Now
 	if p.now != nil {
 		r.now = p.now
@@ -230,7 +232,7 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 // page when waiting ended in one; nil means "render it" (as the leader,
 // when state now holds the flight).
 func (p *PageCache) awaitRender(r *http.Request, res *pageResolved, state *pageState, fkey string) (*cachedPage, error) {
-	flights := res.c.pageFlights()
+	flights := res.shared.flights
 	state.flights = flights
 	// Two rounds: a request that waited on the URL's first render may find
 	// that its own variant differs from the one stored (another user's
@@ -270,24 +272,25 @@ func (p *PageCache) lookup(r *http.Request, res *pageResolved) (*cachedPage, str
 	uri := md5hex(AbsoluteURI(r))
 	suffix := res.i18n.keySuffix(r)
 	hkey := headerKeyFor(p.keyPrefix, uri, suffix)
-	list, ok, err := readHeaderList(ctx, res.c, hkey)
+	list, ok, err := readHeaderList(ctx, res.c, res.shared.memo, hkey)
 	if err != nil || !ok {
 		return nil, hkey, err
 	}
 	getKey := pageKeyFor(r, http.MethodGet, list, p.keyPrefix, uri, suffix)
-	page, err := p.getPage(ctx, res.c, getKey)
+	page, err := p.getPage(ctx, res, getKey)
 	if err == nil && page == nil && r.Method == http.MethodHead {
-		page, err = p.getPage(ctx, res.c, pageKeyFor(r, http.MethodHead, list, p.keyPrefix, uri, suffix))
+		page, err = p.getPage(ctx, res, pageKeyFor(r, http.MethodHead, list, p.keyPrefix, uri, suffix))
 	}
 	return page, getKey, err
 }
 
-func (p *PageCache) getPage(ctx context.Context, c *Cache, key string) (*cachedPage, error) {
+func (p *PageCache) getPage(ctx context.Context, res *pageResolved, key string) (*cachedPage, error) {
+	c := res.c
 	raw, ok, err := c.getRaw(ctx, key, c.defaultVersion)
 	if err != nil || !ok {
 		return nil, err
 	}
-	if v, ok := c.pageMemo().get(key, raw); ok {
+	if v, ok := res.shared.memo.get(key, raw); ok {
 		return v.(*cachedPage), nil
 	}
 	if len(raw) == 0 || raw[0] != tagBytes {
@@ -300,7 +303,7 @@ func (p *PageCache) getPage(ctx context.Context, c *Cache, key string) (*cachedP
 		return nil, nil
 	}
 	page := newCachedPage(resp)
-	c.pageMemo().put(key, raw, page)
+	res.shared.memo.put(key, raw, page)
 	return page, nil
 }
 

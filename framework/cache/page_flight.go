@@ -138,17 +138,12 @@ func (s *pageState) release() {
 	}
 }
 
-func (c *Cache) pageFlights() *pageFlights {
-	c.flightsOnce.Do(c.initPageState)
-	return c.flights
+// pageShared is the page cache's own state for one alias, shared by every
+// PageCache on it (held by the Handler, not by Cache, which every data call
+// touches): the stampede flights and the memo of decoded pages.
+type pageShared struct {
+	flights *pageFlights
+	memo    *pageMemo
 }
 
-func (c *Cache) pageMemo() *pageMemo {
-	c.flightsOnce.Do(c.initPageState)
-	return c.memo
-}
-
-func (c *Cache) initPageState() {
-	c.flights = newPageFlights()
-	c.memo = newPageMemo()
-}
+func newPageShared() any { return &pageShared{flights: newPageFlights(), memo: newPageMemo()} }

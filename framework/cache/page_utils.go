@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 )
@@ -15,7 +16,7 @@ func GetCacheKey(ctx context.Context, r *http.Request, c *Cache, keyPrefix, meth
 }
 
 func getCacheKey(ctx context.Context, r *http.Request, c *Cache, keyPrefix, method string, i I18N) (string, bool, error) {
-	list, ok, err := readHeaderList(ctx, c, headerKey(keyPrefix, r, i))
+	list, ok, err := readHeaderList(ctx, c, nil, headerKey(keyPrefix, r, i))
 	if err != nil || !ok {
 		return "", false, err
 	}
@@ -24,21 +25,27 @@ func getCacheKey(ctx context.Context, r *http.Request, c *Cache, keyPrefix, meth
 
 // readHeaderList reads the header list stored under key (Django's
 // get_cache_key's first step); false when no response for the URL has
-// taught it yet. The parsed list is memoised for in-process stores.
-func readHeaderList(ctx context.Context, c *Cache, key string) ([]string, bool, error) {
+// taught it yet. With a memo (the page cache's), the parsed list is
+// memoised for in-process stores.
+func readHeaderList(ctx context.Context, c *Cache, memo *pageMemo, key string) ([]string, bool, error) {
 	raw, ok, err := c.getRaw(ctx, key, c.defaultVersion)
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	if v, ok := c.pageMemo().get(key, raw); ok {
-		return v.([]string), true, nil
+	if memo != nil {
+		if v, ok := memo.get(key, raw); ok {
+			return v.([]string), true, nil
+		}
 	}
 	var s string
 	if err := decode(raw, &s); err != nil {
+		c.logger.Warn("corrupt cached header list ignored", slog.String("key", key))
 		return nil, false, nil // not a header list: as if absent
 	}
 	list := splitHeaderList(s)
-	c.pageMemo().put(key, raw, list)
+	if memo != nil {
+		memo.put(key, raw, list)
+	}
 	return list, true, nil
 }
 
