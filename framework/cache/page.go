@@ -310,14 +310,18 @@ func (p *PageCache) getPage(ctx context.Context, res *pageResolved, key string) 
 // serverError answers 500 for a cache failure, as Django's handler does
 // for an exception the middleware raised.
 func serverError(w http.ResponseWriter, c *Cache, err error) {
+	status, body := serverErrorResponse(w.Header(), c, err)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// serverErrorResponse logs err, replaces the headers in h with a 500's and
+// returns its status and body (Django's plain "Server Error (500)").
+func serverErrorResponse(h http.Header, c *Cache, err error) (int, []byte) {
 	c.logger.Error("page cache failed", slog.Any("error", err))
-	h := w.Header()
-	for k := range h {
-		delete(h, k)
-	}
+	clear(h)
 	h.Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusInternalServerError)
-	_, _ = w.Write([]byte("Server Error (500)"))
+	return http.StatusInternalServerError, []byte("Server Error (500)")
 }
 
 // The header list is stored as its names joined by ",": META names never

@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -14,14 +13,7 @@ import (
 // turns the middleware's exception into one.
 func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) {
 	if err := p.updateCache(r, pw, res, state); err != nil {
-		pw.status = http.StatusInternalServerError
-		pw.body = []byte("Server Error (500)")
-		h := pw.Header()
-		for k := range h {
-			delete(h, k)
-		}
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		res.c.logger.Error("page cache failed", slog.Any("error", err))
+		pw.status, pw.body = serverErrorResponse(pw.Header(), res.c, err)
 	}
 }
 
