@@ -70,9 +70,12 @@ func PatchVaryHeaders(h http.Header, newHeaders ...string) {
 }
 
 // HasVaryHeader reports whether the response's Vary header lists name,
-// compared case-insensitively, as Django's has_vary_header does.
+// compared case-insensitively with the whitespace around each listed name
+// and around name trimmed, as Django 5.2.19's has_vary_header does (so
+// "Vary: Cookie " and "Vary: * " count).
 func HasVaryHeader(h http.Header, name string) bool {
 	vary, _ := splitHeaderList(h, "Vary")
+	name = strings.TrimSpace(name)
 	for _, v := range vary {
 		if strings.EqualFold(v, name) {
 			return true

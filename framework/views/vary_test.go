@@ -56,6 +56,10 @@ func TestHasVaryHeader(t *testing.T) {
 		{[]string{"Accept-Encoding"}, "Cookie", false},
 		{[]string{"Cookies"}, "Cookie", false},
 		{[]string{"*"}, "Cookie", false},
+		// Django 5.2.19 trims both sides (reference "Changed" item 5).
+		{[]string{"Cookie "}, "Cookie", true},
+		{[]string{"Accept ,  * "}, "*", true},
+		{[]string{"Cookie"}, " cookie ", true},
 	}
 	for _, tt := range tests {
 		h := http.Header{}
