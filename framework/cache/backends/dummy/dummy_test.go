@@ -3,6 +3,7 @@ package dummy
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
 
 	"gojango/framework/cache"
@@ -64,4 +65,31 @@ func TestDummyCacheStoresNothing(t *testing.T) {
 	}
 	must(c.Clear(ctx))
 	must(c.DeleteMany(ctx, []string{"a"}))
+}
+
+// TestDummyCacheExtremeTimeouts (issue 9): timeouts that overflow a
+// time.Duration, either way, are accepted and still store nothing.
+func TestDummyCacheExtremeTimeouts(t *testing.T) {
+	ctx := context.Background()
+	c, err := cache.New(cache.Params{Alias: "default", Config: settings.Cache{Backend: "dummy", Timeout: -10000000000, Version: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range []cache.Timeout{cache.DefaultTimeout, -10000000000, math.MinInt64 + 1, -1 << 62, 1 << 62, math.MaxInt64 - 1} {
+		if err := c.Set(ctx, "k", "v", tm); err != nil {
+			t.Fatalf("Set(timeout %d) = %v", tm, err)
+		}
+		if ok, err := c.Add(ctx, "k", "v", tm); !ok || err != nil {
+			t.Fatalf("Add(timeout %d) = %v, %v; want true", tm, ok, err)
+		}
+		if ok, err := c.Touch(ctx, "k", tm); ok || err != nil {
+			t.Fatalf("Touch(timeout %d) = %v, %v; want false", tm, ok, err)
+		}
+		if f, err := c.SetMany(ctx, map[string]any{"a": 1}, tm); len(f) != 0 || err != nil {
+			t.Fatalf("SetMany(timeout %d) = %v, %v", tm, f, err)
+		}
+		if ok, err := c.HasKey(ctx, "k"); ok || err != nil {
+			t.Fatalf("HasKey after timeout %d = %v, %v; want false", tm, ok, err)
+		}
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -135,9 +136,25 @@ func New(p cache.Params) (cache.Store, error) {
 
 func (st *Store) nowNano() int64 { return st.now().UnixNano() }
 
+// The range of Unix nanoseconds an int64 holds (years 1677 to 2262).
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
+
+// expNano turns an expiry into the entry's Unix nanoseconds: 0 for never (the
+// zero Time, or after year 9999: cache.NeverExpires), clamped to what an
+// int64 holds otherwise, since UnixNano wraps outside that range (an expiry
+// in year 1 would become a live one). Before 1677 is math.MinInt64, long
+// expired; after 2262 is math.MaxInt64, kept as good as forever.
 func expNano(t time.Time) int64 {
-	if t.IsZero() {
+	switch {
+	case cache.NeverExpires(t):
 		return 0
+	case t.Before(minNanoTime):
+		return math.MinInt64
+	case t.After(maxNanoTime):
+		return math.MaxInt64
 	}
 	if n := t.UnixNano(); n != 0 {
 		return n

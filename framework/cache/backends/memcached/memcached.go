@@ -166,9 +166,12 @@ func number(v any) (float64, bool) {
 // expired (Django's timeout 0 or negative) -> -1, which memcached treats
 // as expired at once; up to 30 days -> relative seconds (rounded up, so a
 // positive remainder never becomes 0, "never"); over 30 days -> absolute
-// Unix time (now + seconds), clamped to the int32 memcached reads.
+// Unix time (now + seconds), clamped to the int32 memcached reads (so kept
+// until 2038). An expiry after year 9999 is never (cache.NeverExpires), as
+// is the zero Time; one however far in the past is -1. exp.Sub saturates at
+// about 292 years, so nothing here wraps.
 func expiration(exp, now time.Time) int32 {
-	if exp.IsZero() {
+	if cache.NeverExpires(exp) {
 		return 0
 	}
 	if cache.Expired(exp, now) {

@@ -103,6 +103,14 @@ func TestExpiration(t *testing.T) {
 		{"30 days + 1s becomes absolute", now.Add(30*day + time.Second), int32(unix + 2592001)},
 		{"1 year becomes absolute", now.Add(year), int32(unix + 31536000)},
 		{"beyond 2038 clamps to int32", now.Add(100 * year), math.MaxInt32},
+		// Overflow (issue 9): however far the expiry, nothing wraps.
+		{"past beyond a Duration -> -1", now.AddDate(-300, 0, 0), -1},
+		{"year 1 -> -1", time.Time{}.Add(time.Second), -1},
+		{"Unix MinInt64/2 seconds -> -1", time.Unix(math.MinInt64/2, 0), -1},
+		{"future beyond a Duration clamps to int32", now.AddDate(300, 0, 0), math.MaxInt32},
+		{"year 9999 clamps to int32", time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), math.MaxInt32},
+		{"after year 9999 is never -> 0", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+		{"Unix MaxInt64/2 seconds is never -> 0", time.Unix(math.MaxInt64/2, 0), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

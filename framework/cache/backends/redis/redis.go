@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/url"
 	"strings"
@@ -167,18 +168,28 @@ func readIndex(n int) int {
 	return 1 + rand.IntN(n-1)
 }
 
+// maxTTL is the longest TTL sent: the largest Duration that rounding up to
+// the millisecond cannot overflow.
+const maxTTL = time.Duration(math.MaxInt64) - time.Millisecond
+
 // ttl turns an absolute expiry into a Redis TTL at now: never is true for the
-// zero time (no expiry); expired is true when the entry is already expired
-// (Django's timeout 0 or negative, turned into 0 by get_backend_timeout);
-// otherwise d is the time left rounded up to the millisecond, sent as PX.
+// zero time or one after year 9999 (cache.NeverExpires), and for a TTL
+// beyond what a Duration holds (about 292 years; exp.Sub saturates there), as
+// the front treats such a timeout; expired is true when the entry is already
+// expired, however far in the past (Django's timeout 0 or negative, turned
+// into 0 by get_backend_timeout); otherwise d is the time left rounded up to
+// the millisecond, sent as PX.
 func ttl(exp, now time.Time) (d time.Duration, never, expired bool) {
-	if exp.IsZero() {
+	if cache.NeverExpires(exp) {
 		return 0, true, false
 	}
 	if cache.Expired(exp, now) {
 		return 0, false, true
 	}
 	d = exp.Sub(now)
+	if d > maxTTL {
+		return 0, true, false
+	}
 	if r := d % time.Millisecond; r != 0 {
 		d += time.Millisecond - r
 	}

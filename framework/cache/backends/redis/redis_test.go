@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"reflect"
@@ -328,6 +329,15 @@ func TestGetBackendTimeout(t *testing.T) {
 		{"None -> None", time.Time{}, 0, true, false},
 		{"rounded up to the millisecond", now.Add(1500*time.Millisecond + 300*time.Microsecond), 1501 * time.Millisecond, false, false},
 		{"below a millisecond is one", now.Add(time.Nanosecond), time.Millisecond, false, false},
+		// Overflow (issue 9): however far the expiry, nothing wraps.
+		{"past beyond a Duration is expired", now.AddDate(-300, 0, 0), 0, false, true},
+		{"year 1 is expired", time.Time{}.Add(time.Second), 0, false, true},
+		{"Unix MinInt64/2 seconds is expired", time.Unix(math.MinInt64/2, 0), 0, false, true},
+		{"longest TTL rounds up without wrapping", now.Add(maxTTL), 9223372036854000000, false, false},
+		{"TTL a Duration barely holds is never", now.Add(math.MaxInt64), 0, true, false},
+		{"future beyond a Duration is never", now.AddDate(300, 0, 0), 0, true, false},
+		{"after year 9999 is never", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), 0, true, false},
+		{"Unix MaxInt64/2 seconds is never", time.Unix(math.MaxInt64/2, 0), 0, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
