@@ -168,12 +168,13 @@ func (s *Store) pickVictims(ctx context.Context, names []string, k int) ([]strin
 	return victims, nil
 }
 
-// headerExpired reports whether the file at path is expired at now, empty or
-// corrupt. A file that cannot be read (gone already) is not.
+// headerExpired reports whether the file at path is expired at now, empty,
+// corrupt or not a regular file (a FIFO is never opened in a way that
+// blocks). A file that cannot be read (gone already) is not.
 func (s *Store) headerExpired(path string, now time.Time) bool {
-	f, err := os.Open(path)
+	f, _, err := openEntry(path)
 	if err != nil {
-		return false
+		return errors.Is(err, errForeign)
 	}
 	defer f.Close()
 	var hdr [headerSize]byte

@@ -10,8 +10,11 @@
 // What it does better: writes go to a temporary file renamed over the target,
 // so a reader never sees half a value even if the writer is killed; every
 // file carries a checksum, and a corrupt file is a miss (and is removed), not
-// a crash; add, incr and touch are atomic within the process (a striped lock
-// keyed by file name, shared by every alias of the same directory); and a set
+// a crash; anything but a regular file where an entry's file should be (a
+// FIFO, a socket, a device, a directory) is no entry, is never opened in a
+// way that blocks, and is replaced by the next write (entry.go); add, incr
+// and touch are atomic within the process (a striped lock keyed by file
+// name, shared by every alias of the same directory); and a set
 // does not list the directory: the number of entries is kept in memory,
 // counted once on first use, and re-counted only when it says a cull is due
 // or every cull-batch of sets (so several processes sharing the directory
@@ -184,38 +187,39 @@ const (
 	live
 	expired // expired or empty: Django deletes it
 	corrupt // not a valid file: deleted as well
+	// foreign is anything but a regular file at the path (a FIFO, a socket,
+	// a device, a directory): no entry, left alone by reads, replaced by
+	// writes.
+	foreign
 )
 
 // loaded is a file read by load.
 type loaded struct {
 	state state
-	img   []byte // whole file image (full loads of live entries only)
+	img   []byte // whole file image (decoded loads of live entries only)
 	value []byte
 	exp   time.Time
 	fi    os.FileInfo
 	err   error // why the file is corrupt
 }
 
-// load opens path and classifies it. full reads and checks the whole file
-// (the value is in value); otherwise only the header is read. A missing file
-// (or directory) is missing; any other I/O error is returned (Django
-// propagates OS errors other than "not found").
-func (s *Store) load(path string, full bool) (loaded, error) {
-	f, err := os.Open(path)
+// load opens path and classifies it. It reads the whole file and checks it
+// (header, checksum, length of a raw value); decode also inflates a
+// compressed value (the value is in value). A missing file is missing and
+// anything but a regular file foreign; any other I/O error is returned
+// (Django propagates OS errors other than "not found").
+func (s *Store) load(path string, decode bool) (loaded, error) {
+	f, fi, err := openEntry(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			return loaded{state: missing}, nil
+		case errors.Is(err, errForeign):
+			return loaded{state: foreign}, nil
 		}
 		return loaded{}, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return loaded{}, err
-	}
-	if fi.IsDir() {
-		return loaded{}, fmt.Errorf("%s is a directory", path)
-	}
 	l := loaded{fi: fi}
 	size := fi.Size()
 	if size == 0 {
@@ -226,11 +230,7 @@ func (s *Store) load(path string, full bool) (loaded, error) {
 		l.state, l.err = corrupt, fmt.Errorf("%w: %d bytes", errCorrupt, size)
 		return l, nil
 	}
-	n := int64(headerSize)
-	if full {
-		n = size
-	}
-	img := make([]byte, n)
+	img := make([]byte, size)
 	if _, err := io.ReadFull(f, img); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			l.state, l.err = corrupt, fmt.Errorf("%w: shorter than its size", errCorrupt)
@@ -238,7 +238,9 @@ func (s *Store) load(path string, full bool) (loaded, error) {
 		}
 		return loaded{}, err
 	}
-	h, err := parseHeader(img)
+	// The checksum is checked first, so that a damaged expiry is logged as
+	// corrupt rather than removed as expired.
+	h, err := verify(img)
 	if err != nil {
 		l.state, l.err = corrupt, err
 		return l, nil
@@ -248,11 +250,11 @@ func (s *Store) load(path string, full bool) (loaded, error) {
 		l.state = expired
 		return l, nil
 	}
-	if !full {
+	if !decode {
 		l.state = live
 		return l, nil
 	}
-	v, _, err := s.codec.decode(img)
+	v, err := s.codec.value(img, h)
 	if err != nil {
 		l.state, l.err = corrupt, err
 		return l, nil
@@ -282,8 +284,8 @@ func (s *Store) discard(path string, stripe int, l loaded, locked bool) {
 	}
 }
 
-// Get returns the value of key; a missing, expired or corrupt file is a miss
-// (and an expired or corrupt one is removed).
+// Get returns the value of key; a missing, expired, corrupt or foreign file
+// is a miss (and an expired or corrupt one is removed).
 func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, opErr("get", key, err)
@@ -303,8 +305,8 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	return nil, false, nil
 }
 
-// Has reports whether key has an unexpired file. It reads the header only:
-// a file whose value is damaged is found by the next Get.
+// Has reports whether key has an unexpired, undamaged file. It reads the
+// whole file and checks its checksum, but does not inflate the value.
 func (s *Store) Has(ctx context.Context, key string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, opErr("has", key, err)
@@ -361,6 +363,9 @@ func (s *Store) Add(ctx context.Context, key string, value []byte, exp time.Time
 	if l.state == live {
 		return false, nil
 	}
+	if l.state == corrupt {
+		s.log.Warn("file cache: replacing corrupt cache file", "file", path, "err", l.err)
+	}
 	if err := s.maybeCull(ctx); err != nil {
 		return false, opErr("add", key, err)
 	}
@@ -395,7 +400,7 @@ func (s *Store) Touch(ctx context.Context, key string, exp time.Time) (bool, err
 		return false, opErr("touch", key, err)
 	}
 	switch l.state {
-	case missing:
+	case missing, foreign:
 		return false, nil
 	case expired, corrupt:
 		s.discard(path, stripe, l, true)
@@ -409,18 +414,29 @@ func (s *Store) Touch(ctx context.Context, key string, exp time.Time) (bool, err
 	return true, nil
 }
 
-// Delete removes key's file and reports whether there was one.
+// Delete removes key's file and reports whether there was one. A directory
+// at the file's path is no entry: it is removed, and Delete reports false.
 func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, opErr("delete", key, err)
 	}
-	name, _ := fileName(key)
-	err := os.Remove(filepath.Join(s.dir, name))
+	name, stripe := fileName(key)
+	path := filepath.Join(s.dir, name)
+	err := os.Remove(path)
 	switch {
 	case err == nil:
 		s.st.count.Add(-1)
 		return true, nil
 	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	}
+	mu := &s.st.locks[stripe]
+	mu.Lock()
+	defer mu.Unlock()
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.IsDir() {
+		if err := s.clearForeign(path, fi); err != nil {
+			return false, opErr("delete", key, err)
+		}
 		return false, nil
 	}
 	return false, opErr("delete", key, err)
@@ -441,7 +457,7 @@ func (s *Store) Incr(ctx context.Context, key string, delta int64) (int64, error
 		return 0, opErr("incr", key, err)
 	}
 	switch l.state {
-	case missing:
+	case missing, foreign:
 		return 0, fmt.Errorf("file cache incr: Key '%s' not found: %w", key, cache.ErrNotFound)
 	case expired, corrupt:
 		s.discard(path, stripe, l, true)
@@ -529,9 +545,10 @@ func (s *Store) writeTemp(img []byte) (string, error) {
 	return tmp, nil
 }
 
-// write stores img as the file name: a temporary file renamed over it.
-// locked says the caller holds the stripe lock. If the directory vanishes
-// between the write and the rename, the write is done again once.
+// write stores img as the file name: a temporary file renamed over it,
+// which replaces whatever was at the path; a directory there is removed
+// first. locked says the caller holds the stripe lock. If the directory
+// vanishes between the write and the rename, the write is done again once.
 func (s *Store) write(img []byte, name string, stripe int, locked bool) error {
 	path := filepath.Join(s.dir, name)
 	for attempt := 0; ; attempt++ {
@@ -542,13 +559,23 @@ func (s *Store) write(img []byte, name string, stripe int, locked bool) error {
 		if !locked {
 			s.st.locks[stripe].Lock()
 		}
-		_, statErr := os.Lstat(path)
-		err = os.Rename(tmp, path)
+		fi, statErr := os.Lstat(path)
+		// counted says the file was counted: a listing counts every name but
+		// a directory's.
+		counted := statErr == nil && !fi.IsDir()
+		if statErr == nil && !fi.Mode().IsRegular() {
+			err = s.clearForeign(path, fi)
+		}
+		if err == nil {
+			if err = os.Rename(tmp, path); err != nil {
+				err = fmt.Errorf("rename %s to %s: %w", tmp, path, err)
+			}
+		}
 		if !locked {
 			s.st.locks[stripe].Unlock()
 		}
 		if err == nil {
-			if statErr != nil {
+			if !counted {
 				s.st.count.Add(1)
 			}
 			return nil
@@ -557,7 +584,7 @@ func (s *Store) write(img []byte, name string, stripe int, locked bool) error {
 		if attempt == 0 && errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		return fmt.Errorf("rename %s to %s: %w", tmp, path, err)
+		return err
 	}
 }
 

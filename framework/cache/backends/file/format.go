@@ -205,32 +205,51 @@ func parseHeader(b []byte) (header, error) {
 	}, nil
 }
 
-// decode checks a whole file image and returns its value and expiry. Any
-// defect is errCorrupt (or errEmpty for an empty image); decode never panics.
-// The returned value does not alias b when it was compressed, and does
-// otherwise.
-func (c *codec) decode(b []byte) ([]byte, time.Time, error) {
+// verify checks a whole file image, short of inflating a compressed value:
+// its header, its checksum and, for a raw value, its length. Any defect is
+// errCorrupt (or errEmpty for an empty image). The checksum covers every
+// byte, so what verify accepts decodes unless it was forged.
+func verify(b []byte) (header, error) {
 	h, err := parseHeader(b)
 	if err != nil {
-		return nil, time.Time{}, err
+		return header{}, err
 	}
 	payload := b[headerSize:]
 	sum := crc32.Update(0, castagnoli, b[0:24])
 	sum = crc32.Update(sum, castagnoli, payload)
 	if want := binary.BigEndian.Uint32(b[24:28]); sum != want {
-		return nil, time.Time{}, fmt.Errorf("%w: checksum %08x, header says %08x", errCorrupt, sum, want)
+		return header{}, fmt.Errorf("%w: checksum %08x, header says %08x", errCorrupt, sum, want)
 	}
-	if h.flags&flagZlib == 0 {
-		if uint64(len(payload)) != h.rawLen {
-			return nil, time.Time{}, fmt.Errorf("%w: %d value bytes, header says %d", errCorrupt, len(payload), h.rawLen)
-		}
-		return payload, h.exp, nil
+	if h.flags&flagZlib == 0 && uint64(len(payload)) != h.rawLen {
+		return header{}, fmt.Errorf("%w: %d value bytes, header says %d", errCorrupt, len(payload), h.rawLen)
 	}
-	v, err := c.inflate(payload, h.rawLen)
+	return h, nil
+}
+
+// decode checks a whole file image and returns its value and expiry. Any
+// defect is errCorrupt (or errEmpty for an empty image); decode never panics.
+// The returned value does not alias b when it was compressed, and does
+// otherwise.
+func (c *codec) decode(b []byte) ([]byte, time.Time, error) {
+	h, err := verify(b)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	v, err := c.value(b, h)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	return v, h.exp, nil
+}
+
+// value returns the value of b, an image verify accepted with header h,
+// inflating it if it is compressed (which may still find it corrupt).
+func (c *codec) value(b []byte, h header) ([]byte, error) {
+	payload := b[headerSize:]
+	if h.flags&flagZlib == 0 {
+		return payload, nil
+	}
+	return c.inflate(payload, h.rawLen)
 }
 
 // inflate decompresses payload, which must hold exactly rawLen bytes of

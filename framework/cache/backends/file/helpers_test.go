@@ -1,12 +1,14 @@
 package file
 
 import (
+	"context"
 	"gojango/framework/cache/cachetest"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,4 +89,58 @@ func (e *env) count(t testing.TB) int {
 // cacheConfig is a default alias config for LOCATION loc.
 func cacheConfig(loc string) settings.Cache {
 	return settings.Cache{Location: loc, MaxEntries: 300, CullFrequency: 3}
+}
+
+// opTimeout is how long an operation may take before noHang calls it hung.
+const opTimeout = 5 * time.Second
+
+// noHang runs op in a goroutine and fails the test if it has not returned
+// within opTimeout, so that an operation blocking for ever (on a FIFO) fails
+// the suite instead of hanging it. A hung goroutine is left behind.
+func noHang(t testing.TB, what string, op func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		op()
+	}()
+	select {
+	case <-done:
+	case <-time.After(opTimeout):
+		t.Fatalf("%s blocked for %v", what, opTimeout)
+	}
+}
+
+// logRecorder is a slog.Handler keeping the messages of the records at
+// Warn and above.
+type logRecorder struct {
+	mu    sync.Mutex
+	warns []string
+}
+
+func (r *logRecorder) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+
+func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.warns = append(r.warns, rec.Message)
+	return nil
+}
+
+func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *logRecorder) WithGroup(string) slog.Handler      { return r }
+
+// count returns how many Warn records were logged.
+func (r *logRecorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.warns)
+}
+
+// newLoggedEnv is newEnv with a logRecorder as the store's logger.
+func newLoggedEnv(t testing.TB) (*env, *logRecorder) {
+	t.Helper()
+	rec := &logRecorder{}
+	e := newEnv(t, func(p *cache.Params) { p.Logger = slog.New(rec) })
+	return e, rec
 }
