@@ -9,10 +9,16 @@
 //	);
 //	CREATE INDEX "my_cache_table_expires" ON "my_cache_table" ("expires");
 //
+// On MySQL/MariaDB cache_key is varbinary(1020) instead, so that keys
+// compare byte for byte (Django's varchar(255) takes a case-insensitive,
+// PAD SPACE collation there; see mysqlKeyType, and the check command's
+// caches.W010 for tables made with Django's DDL).
+//
 // value holds the base64 (standard encoding) of the encoded value; expires
 // is UTC truncated to whole seconds, 9999-12-31 23:59:59 for "never".
 // As in Django, a row is expired for get when expires < now and live for
-// has_key only when expires > now.
+// has_key only when expires > now. A row whose value is not such base64 is
+// corrupt: a miss, never an error (see ops.go).
 //
 // Settings:
 //

@@ -35,9 +35,18 @@ type Dialect interface {
 	// BindType is the sqlx bind type of the driver's placeholders
 	// (sqlx.QUESTION or sqlx.DOLLAR).
 	BindType() int
-	// ColumnTypes returns Django's column types for cache_key, value and
-	// expires.
+	// ColumnTypes returns the column types createcachetable gives
+	// cache_key, value and expires: Django's, except on MySQL/MariaDB,
+	// where cache_key is varbinary so that keys compare byte for byte (see
+	// mysqlKeyType).
 	ColumnTypes() (key, value, expires string)
+	// ValidValueSQL is a boolean SQL expression, in parentheses, true when
+	// column (quoted) holds what encodeValue writes: standard base64 with
+	// its padding and nothing else. It must accept exactly what validValue
+	// accepts (at the least, everything validValue accepts): the cleanup of
+	// corrupt rows deletes a row only while it is still corrupt, so a value
+	// set meanwhile survives.
+	ValidValueSQL(column string) string
 	// TimeArg turns a UTC time into the query argument compared with, or
 	// stored in, the expires column.
 	TimeArg(t time.Time) any

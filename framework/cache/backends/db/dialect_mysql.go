@@ -17,9 +17,11 @@ import (
 )
 
 // mysqlDialect talks to MySQL and MariaDB through go-sql-driver/mysql.
-// value is longtext and expires datetime(6), as Django creates them; the
-// connection parses DATETIME into time.Time in UTC and interpolates
-// arguments client-side (one round trip a statement instead of three).
+// value is longtext and expires datetime(6), as Django creates them;
+// cache_key is varbinary(1020), not Django's varchar(255) (see
+// mysqlKeyType). The connection parses DATETIME into time.Time in UTC and
+// interpolates arguments client-side (one round trip a statement instead of
+// three).
 //
 // MySQL reports 0 affected rows for an UPDATE that changes nothing; Add and
 // Touch check with one SELECT in that case, so a no-op update is not taken
@@ -47,8 +49,37 @@ func (mysqlDialect) Quote(ident string) string {
 	return quoteWith(ident, "`")
 }
 func (mysqlDialect) ColumnTypes() (string, string, string) {
-	return "varchar(255)", "longtext", "datetime(6)"
+	return mysqlKeyType, "longtext", "datetime(6)"
 }
+
+// mysqlKeyType is the cache_key column type createcachetable uses on MySQL
+// and MariaDB instead of Django's varchar(255).
+//
+// Django's varchar(255) takes the table's default collation. The default
+// collations of MySQL and MariaDB are case- and accent-insensitive, and
+// MariaDB's (and MySQL 5.7's) are PAD SPACE, trailing spaces ignored (even
+// utf8mb4_bin is): 'Key' and 'key', 'café' and 'cafe', 'pad' and 'pad '
+// are one primary key, so keys built from user input can read and overwrite
+// each other's entries.
+//
+// varbinary compares bytes, without padding or collation, on every server
+// version (MySQL 5.7 to 9, MariaDB), whatever the table's or the
+// connection's character set: one DDL everywhere, and --dry-run needs no
+// server version. It also keeps every Go string key exactly, where a
+// utf8mb4 varchar refuses a key that is not valid UTF-8 (strict mode) or
+// stores it with '?' for the bad bytes (non-strict mode: distinct keys, one
+// row). The alternative, varchar(255) with a binary NO PAD collation,
+// differs per server (utf8mb4_nopad_bin on MariaDB 10.2+, utf8mb4_0900_bin
+// on MySQL 8.0.17+, none on MySQL 5.7) and keeps the UTF-8 problem.
+//
+// 1020 bytes are 255 characters of 4-byte UTF-8: every key Django's
+// varchar(255) utf8mb4 column holds fits, and the primary key index has the
+// same 1020-byte width (under InnoDB's 3072-byte limit). The limit is in
+// bytes, so longer ASCII keys (up to 1020 characters) fit too. Ordering is
+// by bytes, which for UTF-8 is code point order; the cull's ORDER BY
+// cache_key and cache_key < ? use that order consistently.
+const mysqlKeyType = "varbinary(1020)"
+
 func (mysqlDialect) CanRollbackDDL() bool { return false }
 func (mysqlDialect) TableExistsSQL() string {
 	return "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?"
@@ -58,6 +89,21 @@ func (mysqlDialect) TimeArg(t time.Time) any { return t.UTC() }
 
 func (d mysqlDialect) CullSQL(table string) string {
 	return "SELECT `cache_key` FROM " + d.Quote(table) + " ORDER BY `cache_key` LIMIT 1 OFFSET ?"
+}
+
+// ValidValueSQL: as PostgreSQL's, with REGEXP, plus LENGTH = CHAR_LENGTH
+// (ASCII only, so LENGTH counts characters). REGEXP follows the column's
+// collation, case-insensitive for the usual _ci ones, and case-insensitive
+// matching folds some non-ASCII characters onto the alphabet (KELVIN SIGN
+// onto 'k', LONG S onto 's'); on ASCII it changes nothing, the alphabet
+// holding both cases. (An inline (?-i) would say it too, but a '?' in the
+// text breaks the driver's client-side interpolation and sqlx.In.) The
+// REGEXP searches for a bad character instead of matching the whole value,
+// so MySQL 8's ICU engine does not step back through a large value
+// (regexp_time_limit).
+func (mysqlDialect) ValidValueSQL(c string) string {
+	return "(LENGTH(" + c + ") % 4 = 0 AND LENGTH(" + c + ") = CHAR_LENGTH(" + c + ") AND " +
+		c + " NOT REGEXP '" + invalidValueRegexp + "')"
 }
 
 // DSN builds a go-sql-driver DSN: TCP to HOST:PORT (default
@@ -182,4 +228,44 @@ func mysqlRowExists(ctx context.Context, q Querier, query string, args ...any) (
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// mysqlKeyColumnOK reports whether a cache_key column of dataType and
+// collation (information_schema.COLUMNS DATA_TYPE, COLLATION_NAME) compares
+// keys byte for byte and holds every key: varbinary, or a utf8mb4 varchar
+// with a binary NO PAD collation.
+func mysqlKeyColumnOK(dataType, collation string) bool {
+	switch strings.ToLower(dataType) {
+	case "varbinary":
+		return true
+	case "varchar":
+		switch strings.ToLower(collation) {
+		case "utf8mb4_nopad_bin", "utf8mb4_0900_bin":
+			return true
+		}
+	}
+	return false
+}
+
+// keyColumnProblem reads table's cache_key column from
+// information_schema; nil when it is fine or the table (or column) is not
+// there.
+func (d mysqlDialect) keyColumnProblem(ctx context.Context, q Querier, table string) (*KeyColumnProblem, error) {
+	var colType, dataType, collation string
+	err := q.QueryRowContext(ctx, "SELECT COLUMN_TYPE, DATA_TYPE, COALESCE(COLLATION_NAME, '') FROM information_schema.COLUMNS "+
+		"WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'cache_key'", table).Scan(&colType, &dataType, &collation)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if mysqlKeyColumnOK(dataType, collation) {
+		return nil, nil
+	}
+	return &KeyColumnProblem{
+		Type:      colType,
+		Collation: collation,
+		Fix:       "ALTER TABLE " + d.Quote(table) + " MODIFY " + d.Quote("cache_key") + " " + mysqlKeyType + " NOT NULL;",
+	}, nil
 }

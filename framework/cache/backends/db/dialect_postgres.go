@@ -55,6 +55,13 @@ func (d postgresDialect) CullSQL(table string) string {
 	return `SELECT "cache_key" FROM ` + d.Quote(table) + ` ORDER BY "cache_key" LIMIT 1 OFFSET $1`
 }
 
+// ValidValueSQL: no character outside the alphabet and '=', no '=' before a
+// non-'=', at most two '=', a multiple of 4 long (text holds no NUL and
+// only valid UTF-8, and anything but ASCII fails the first test).
+func (postgresDialect) ValidValueSQL(c string) string {
+	return "(" + c + " !~ '" + invalidValueRegexp + "' AND length(" + c + ") % 4 = 0)"
+}
+
 // DSN is a libpq keyword/value string: host, port, user, password, dbname,
 // then every OPTIONS entry (sslmode, connect_timeout, application_name, ...)
 // except the few that configure Django itself. connect_timeout defaults to

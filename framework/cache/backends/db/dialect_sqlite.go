@@ -68,6 +68,15 @@ func (d sqliteDialect) CullSQL(table string) string {
 	return `SELECT "cache_key" FROM ` + d.Quote(table) + ` ORDER BY "cache_key" LIMIT 1 OFFSET ?`
 }
 
+// ValidValueSQL: SQLite has no regular expressions built in. Stripping the
+// trailing '='s and then the trailing alphabet characters must leave
+// nothing; rtrim counts every byte (a NUL too), and the length is taken in
+// bytes.
+func (sqliteDialect) ValidValueSQL(c string) string {
+	return "(length(CAST(" + c + " AS BLOB)) % 4 = 0 AND rtrim(rtrim(" + c + ", '='), '" + b64Chars + "') = ''" +
+		" AND length(" + c + ") - length(rtrim(" + c + ", '=')) <= 2)"
+}
+
 // isMemory reports whether NAME names an in-memory database, which lives in
 // a single connection.
 func (sqliteDialect) isMemory(name string) bool {

@@ -84,3 +84,30 @@ func (s *Store) CreateTable(ctx context.Context, dryRun bool) (created bool, stm
 	}
 	return true, stmts, nil
 }
+
+// KeyColumnProblem describes a cache_key column that does not compare keys
+// byte for byte, so that distinct keys ('Key' and 'key', 'pad' and 'pad ',
+// 'café' and 'cafe') share one row: on MySQL/MariaDB, a table created with
+// Django's DDL (varchar(255) in the table's default collation).
+type KeyColumnProblem struct {
+	Type      string // the column's type, e.g. "varchar(255)"
+	Collation string // its collation, e.g. "utf8mb4_general_ci"; "" for a binary type
+	Fix       string // the ALTER TABLE statement that makes it what createcachetable creates
+}
+
+// CheckKeyColumn returns the problem of the table's cache_key column, or nil
+// when it compares bytes exactly or the table does not exist. Only
+// MySQL/MariaDB columns can have one: SQLite compares text with BINARY, and
+// PostgreSQL's default (deterministic) collations only call identical
+// strings equal.
+func (s *Store) CheckKeyColumn(ctx context.Context) (*KeyColumnProblem, error) {
+	md, ok := s.d.(mysqlDialect)
+	if !ok {
+		return nil, nil
+	}
+	p, err := md.keyColumnProblem(ctx, s.rq(), s.table)
+	if err != nil {
+		return nil, fmt.Errorf("db cache: read the cache_key column of %q in DATABASES %q: %w", s.table, s.database, err)
+	}
+	return p, nil
+}

@@ -2,6 +2,7 @@ package db
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,7 +17,7 @@ type statements struct {
 	get         string // value, expires of one key
 	getMany     string // cache_key, value, expires of keys IN (?)
 	delExpired  string // delete keys IN (?) whose expires < ?
-	has         string // a row when the key is live (expires > ?)
+	has         string // value of one key when live (expires > ?)
 	del         string // delete one key
 	delMany     string // delete keys IN (?)
 	clear       string // delete every row
@@ -26,6 +27,7 @@ type statements struct {
 	cullSelect  string // the cache_key at offset ? (dialect)
 	incrSelect  string // value, expires of one key, locked (dialect suffix)
 	incrUpdate  string // new value of one key, expires kept
+	delCorrupt  string // delete keys IN (?) whose value is not well-formed
 }
 
 func buildStatements(d Dialect, table string) statements {
@@ -36,7 +38,7 @@ func buildStatements(d Dialect, table string) statements {
 		get:         bind("SELECT " + v + ", " + e + " FROM " + t + " WHERE " + k + " = ?"),
 		getMany:     "SELECT " + k + ", " + v + ", " + e + " FROM " + t + " WHERE " + k + " IN (?)",
 		delExpired:  "DELETE FROM " + t + " WHERE " + k + " IN (?) AND " + e + " < ?",
-		has:         bind("SELECT " + k + " FROM " + t + " WHERE " + k + " = ? AND " + e + " > ?"),
+		has:         bind("SELECT " + v + " FROM " + t + " WHERE " + k + " = ? AND " + e + " > ?"),
 		del:         bind("DELETE FROM " + t + " WHERE " + k + " = ?"),
 		delMany:     "DELETE FROM " + t + " WHERE " + k + " IN (?)",
 		clear:       "DELETE FROM " + t,
@@ -46,6 +48,7 @@ func buildStatements(d Dialect, table string) statements {
 		cullSelect:  d.CullSQL(table),
 		incrSelect:  bind("SELECT "+v+", "+e+" FROM "+t+" WHERE "+k+" = ?") + d.ForUpdateSQL(),
 		incrUpdate:  bind("UPDATE " + t + " SET " + v + " = ? WHERE " + k + " = ?"),
+		delCorrupt:  "DELETE FROM " + t + " WHERE " + k + " IN (?) AND NOT " + d.ValidValueSQL(v),
 	}
 }
 
@@ -106,12 +109,54 @@ func storedExpiry(exp time.Time) time.Time {
 // encodeValue is the value column's text for value bytes.
 func encodeValue(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
-// decodeValue reverses encodeValue.
+// errCorruptValue: the value column holds something encodeValue cannot have
+// written (a row written by hand, by another program, or truncated). Such a
+// row is a miss for get and get_many, absent for has_key and not found for
+// incr; get, get_many and incr delete it.
+var errCorruptValue = errors.New("value column is not base64")
+
+// base64Alphabet marks the bytes of the standard base64 alphabet ('=' apart).
+var base64Alphabet = func() (a [256]bool) {
+	for _, c := range []byte(b64Chars) {
+		a[c] = true
+	}
+	return a
+}()
+
+// b64Chars is the standard base64 alphabet; the dialects' ValidValueSQL
+// spell the same set.
+const b64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+// validValue reports whether s is well-formed: standard base64 with its
+// padding, a multiple of 4 bytes, nothing else (Go's decoder would skip line
+// breaks; they are refused here, as by the SQL check). The dialects'
+// ValidValueSQL accept exactly the same texts, so the cleanup of corrupt
+// rows never deletes a well-formed one.
+func validValue(s []byte) bool {
+	if len(s)%4 != 0 {
+		return false
+	}
+	n := len(s)
+	for pad := 0; pad < 2 && n > 0 && s[n-1] == '='; pad++ {
+		n--
+	}
+	for _, c := range s[:n] {
+		if !base64Alphabet[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeValue reverses encodeValue; anything else is errCorruptValue.
 func decodeValue(s []byte) ([]byte, error) {
+	if !validValue(s) {
+		return nil, errCorruptValue
+	}
 	out := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
 	n, err := base64.StdEncoding.Decode(out, s)
-	if err != nil {
-		return nil, fmt.Errorf("value column is not base64: %w", err)
+	if err != nil { // not reached: validValue admits only what decodes
+		return nil, fmt.Errorf("%w: %v", errCorruptValue, err)
 	}
 	return out[:n], nil
 }
@@ -155,3 +200,10 @@ func (d *dbTime) parse(s string) error {
 	}
 	return fmt.Errorf("expires column: cannot parse %q", s)
 }
+
+// invalidValueRegexp finds what makes a text not well-formed base64 apart
+// from its length: a byte outside the alphabet and '=', an '=' followed by
+// anything but '=', or three '='. Searching for a bad character (rather than
+// matching the whole value against ^[...]*={0,2}$) keeps the regular
+// expression engine out of backtracking on a large value.
+const invalidValueRegexp = "[^A-Za-z0-9+/=]|=[^=]|==="
