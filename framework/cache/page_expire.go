@@ -41,11 +41,7 @@ func siteURI(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	uri := scheme + "://" + foldHost(scheme, r.Host) + r.URL.EscapedPath()
-	if r.URL.RawQuery != "" {
-		uri += "?" + r.URL.RawQuery
-	}
-	return uri
+	return scheme + "://" + foldHost(scheme, r.Host) + djangoFullPath(r.URL.Path, r.URL.RawQuery)
 }
 
 // foldHost lower-cases host, drops the scheme's default port and one

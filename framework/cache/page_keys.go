@@ -79,20 +79,6 @@ func (i I18N) keySuffix(r *http.Request) string {
 	return b.String()
 }
 
-// AbsoluteURI is Django's request.build_absolute_uri(): scheme, host and the
-// full path with its query string.
-func AbsoluteURI(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	uri := scheme + "://" + r.Host + r.URL.EscapedPath()
-	if r.URL.RawQuery != "" {
-		uri += "?" + r.URL.RawQuery
-	}
-	return uri
-}
-
 func md5hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
