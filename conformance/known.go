@@ -22,6 +22,31 @@ var knownDifferences = map[string]knownDifference{
 		Readme: "Differences from Django",
 		Check:  checkVaryNamesTrimmed,
 	},
+	"rule100/userinfo-host-rejected": {
+		Reason: "Go's net/http refuses a Host header with userinfo (`example.com@evil.com`) itself, with its own plain-text 400 (`400 Bad Request: malformed Host header`), before any handler runs; Django answers its HTML 400 page. Both refuse the request and nothing reaches a view or the cache",
+		Readme: "Differences from Django",
+		Check:  checkRefusedBeforeView,
+	},
+}
+
+// checkRefusedBeforeView: Go answers 400, the view never ran and nothing
+// was stored.
+func checkRefusedBeforeView(r *caseResult) error {
+	for i, st := range r.Steps {
+		if st.Go == nil {
+			return fmt.Errorf("step %d: no answer from Go: %v", i+1, st.GoErr)
+		}
+		if st.Go.Status != 400 {
+			return fmt.Errorf("step %d: Go status %d, want 400", i+1, st.Go.Status)
+		}
+		if calls := st.Go.Header.Get("X-Calls"); calls != "" {
+			return fmt.Errorf("step %d: the view ran (X-Calls %q)", i+1, calls)
+		}
+	}
+	if len(r.GoKeys) != 0 {
+		return fmt.Errorf("Go stored %q", r.GoKeys)
+	}
+	return nil
 }
 
 // checkVaryNamesTrimmed: Bob's request is a miss rendered for Bob, and the
