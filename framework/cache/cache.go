@@ -41,6 +41,7 @@ type Cache struct {
 	_      [64]byte
 
 	downUntil atomic.Int64 // fail-open: skip the backend until then (Unix ns)
+	tagsSeen  tagsInUse    // a tagged entry was written or read here (tags.go)
 
 	factory Factory // nil: the registry's factory for backend
 
@@ -311,6 +312,10 @@ func (c *Cache) getRaw(ctx context.Context, key string, version int) ([]byte, bo
 		c.stats.misses.Add(k, 1)
 		return nil, false, nil
 	}
+	if raw, ok, err = c.unwrapTags(ctx, k, raw); err != nil || !ok {
+		c.stats.misses.Add(k, 1)
+		return nil, false, err
+	}
 	c.stats.hits.Add(k, 1)
 	return raw, true, nil
 }
@@ -320,6 +325,9 @@ func (c *Cache) getRaw(ctx context.Context, key string, version int) ([]byte, bo
 func (c *Cache) Set(ctx context.Context, key string, value any, timeout Timeout, opts ...Option) error {
 	raw, err := encode(value)
 	if err != nil {
+		return fmt.Errorf("cache %q: set %q: %w", c.alias, key, err)
+	}
+	if raw, err = c.wrapTags(ctx, raw, callTags(opts)); err != nil {
 		return fmt.Errorf("cache %q: set %q: %w", c.alias, key, err)
 	}
 	return c.setRaw(ctx, key, raw, timeout, c.version(opts))
@@ -348,6 +356,9 @@ func (c *Cache) Add(ctx context.Context, key string, value any, timeout Timeout,
 	if err != nil {
 		return false, fmt.Errorf("cache %q: add %q: %w", c.alias, key, err)
 	}
+	if raw, err = c.wrapTags(ctx, raw, callTags(opts)); err != nil {
+		return false, fmt.Errorf("cache %q: add %q: %w", c.alias, key, err)
+	}
 	return c.addRaw(ctx, key, raw, timeout, c.version(opts))
 }
 
@@ -360,7 +371,11 @@ func (c *Cache) addRaw(ctx context.Context, key string, raw []byte, timeout Time
 	if s == nil {
 		return false, err
 	}
-	ok, err := s.Add(ctx, k, raw, c.expiry(timeout))
+	exp := c.expiry(timeout)
+	ok, err := s.Add(ctx, k, raw, exp)
+	if err == nil && !ok {
+		ok, err = c.addOverInvalid(ctx, s, k, raw, exp)
+	}
 	if err != nil {
 		return false, c.fail("add", k, err)
 	}
@@ -425,7 +440,11 @@ func (c *Cache) HasKey(ctx context.Context, key string, opts ...Option) (bool, e
 	if err != nil {
 		return false, c.fail("has_key", k, err)
 	}
-	return ok, nil
+	if ok && c.tagsSeen.Load() {
+		// Tags in use: an entry whose tag was invalidated is not there.
+		_, ok, err = c.getRaw(ctx, key, c.version(opts))
+	}
+	return ok, err
 }
 
 // Incr adds delta to the integer at key and returns the new value. A missing
@@ -503,6 +522,10 @@ func (c *Cache) IncrVersion(ctx context.Context, key string, delta int, opts ...
 	}
 	if !ok {
 		return 0, fmt.Errorf("cache %q: Key '%s' not found: %w", c.alias, key, ErrNotFound)
+	}
+	// A tagged entry moves with its tags (as written, not as unwrapped).
+	if raw, err = c.storedForm(ctx, key, v, raw); err != nil {
+		return 0, err
 	}
 	if err := c.setRaw(ctx, key, raw, DefaultTimeout, v+delta); err != nil {
 		return 0, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -26,6 +27,9 @@ const (
 	tagFloat  byte = 0x05 // 8 bytes, IEEE 754 big endian
 	tagUint   byte = 0x06 // a uint64 above MaxInt64, decimal text
 	tagGob    byte = 0x07 // anything else, encoding/gob of the value
+	// tagTagged wraps another stored value with the versions of the cache
+	// tags it was written under (tags.go); reads unwrap it.
+	tagTagged byte = 0x08
 )
 
 // encode returns the stored form of v.
@@ -256,4 +260,49 @@ func setInt(dst any, n int64) error {
 		}
 	}
 	return nil
+}
+
+// ErrIncrOverflow: Incr or Decr whose result does not fit in int64. The
+// stored value is left as it was. An error matching it matches
+// ErrNotInteger too (the result is not an integer the cache can store), so
+// code that handles ErrNotInteger needs no change.
+var ErrIncrOverflow = errors.New("cache: increment overflows int64")
+
+// incrOverflowError is the error of an Incr whose sum overflows.
+type incrOverflowError struct{ n, delta int64 }
+
+func (e *incrOverflowError) Error() string {
+	return fmt.Sprintf("%v: %d%+d", ErrIncrOverflow, e.n, e.delta)
+}
+
+func (e *incrOverflowError) Unwrap() []error { return []error{ErrIncrOverflow, ErrNotInteger} }
+
+// IncrOverflow returns the error of adding delta to n when the sum does not
+// fit in int64 (ErrIncrOverflow, also ErrNotInteger), nil when it fits.
+// Stores that add natively (memcached's incr) call it with what they know.
+func IncrOverflow(n, delta int64) error {
+	if (delta > 0 && n > math.MaxInt64-delta) || (delta < 0 && n < math.MinInt64-delta) {
+		return &incrOverflowError{n, delta}
+	}
+	return nil
+}
+
+// IncrStored is the integer rule of Store.Incr, in one place for every
+// backend that reads the value and writes the sum back: stored must be an
+// integer in the codec's form (decimal text), else the error wraps
+// ErrNotInteger; a sum that does not fit in int64 is IncrOverflow's error.
+// It returns the sum and its stored form.
+func IncrStored(stored []byte, delta int64) (int64, []byte, error) {
+	if !isInt(stored) {
+		return 0, nil, ErrNotInteger
+	}
+	n, err := strconv.ParseInt(string(stored), 10, 64)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: %q", ErrNotInteger, stored)
+	}
+	if err := IncrOverflow(n, delta); err != nil {
+		return 0, nil, err
+	}
+	n += delta
+	return n, strconv.AppendInt(make([]byte, 0, 20), n, 10), nil
 }

@@ -58,7 +58,11 @@ func GetOrSet[T any](ctx context.Context, c *Cache, key string, timeout Timeout,
 		if err != nil {
 			return nil, fmt.Errorf("cache %q: get_or_set %q: %w", c.alias, key, err)
 		}
-		if _, err := c.addRaw(ctx, key, raw, timeout, version); err != nil {
+		stored, err := c.wrapTags(ctx, raw, callTags(opts))
+		if err != nil {
+			return nil, fmt.Errorf("cache %q: get_or_set %q: %w", c.alias, key, err)
+		}
+		if _, err := c.addRaw(ctx, key, stored, timeout, version); err != nil {
 			return nil, err
 		}
 		if cur, ok, err := c.getRaw(ctx, key, version); err == nil && ok {

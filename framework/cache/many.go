@@ -50,11 +50,19 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 			c.stats.misses.Add(full[0], uint64(len(full)))
 			return out, c.fail("get_many", full[0], err)
 		}
+		hits := 0
 		for fk, raw := range got {
-			out[orig[fk]] = Value{raw}
+			raw, ok, err := c.unwrapTags(ctx, fk, raw)
+			if err != nil {
+				return out, err
+			}
+			if ok {
+				out[orig[fk]] = Value{raw}
+				hits++
+			}
 		}
-		c.stats.hits.Add(full[0], uint64(len(got)))
-		c.stats.misses.Add(full[0], uint64(len(full)-len(got)))
+		c.stats.hits.Add(full[0], uint64(hits))
+		c.stats.misses.Add(full[0], uint64(len(full)-hits))
 		return out, nil
 	}
 	for _, fk := range full {
@@ -65,6 +73,11 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 				return nil, ferr
 			}
 			continue
+		}
+		if ok {
+			if raw, ok, err = c.unwrapTags(ctx, fk, raw); err != nil {
+				return out, err
+			}
 		}
 		if !ok {
 			c.stats.misses.Add(fk, 1)
@@ -83,10 +96,14 @@ func (c *Cache) SetMany(ctx context.Context, items map[string]any, timeout Timeo
 		return []string{}, nil
 	}
 	version := c.version(opts)
+	tags := callTags(opts)
 	enc := make(map[string][]byte, len(items))
 	orig := make(map[string]string, len(items))
 	for k, v := range items {
 		raw, err := encode(v)
+		if err == nil {
+			raw, err = c.wrapTags(ctx, raw, tags)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("cache %q: set_many %q: %w", c.alias, k, err)
 		}

@@ -6,6 +6,7 @@ type Option func(*callOptions)
 type callOptions struct {
 	version    int
 	hasVersion bool
+	tags       []string
 }
 
 // Version makes the call use version v instead of the alias's VERSION
@@ -26,4 +27,16 @@ func (c *Cache) version(opts []Option) int {
 		return o.version
 	}
 	return c.defaultVersion
+}
+
+// callTags returns the tags the options attach (Tags), nil for none.
+func callTags(opts []Option) []string {
+	if len(opts) == 0 {
+		return nil
+	}
+	var o callOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	return o.tags
 }

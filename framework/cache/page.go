@@ -30,6 +30,13 @@ func StampedeWait(d time.Duration) PageOption { return func(p *PageCache) { p.wa
 // streamed and not stored. Default 8 MiB.
 func MaxBody(n int) PageOption { return func(p *PageCache) { p.maxBody = n } }
 
+// PageTags tags every page this page cache stores (beyond Django), as
+// views.CacheTags does for one response: cache.InvalidateTags with any of
+// them makes those pages misses.
+func PageTags(tags ...string) PageOption {
+	return func(p *PageCache) { p.tags = append(p.tags, tags...) }
+}
+
 // WithPageClock sets the clock for Expires and Age headers (tests).
 func WithPageClock(now func() time.Time) PageOption { return func(p *PageCache) { p.now = now } }
 
@@ -50,6 +57,7 @@ type PageCache struct {
 	update       bool
 	wait         time.Duration
 	maxBody      int
+	tags         []string // PageTags
 	now          func() time.Time
 	// fixed settings (per-site middleware built from settings); nil: the
 	// current Handler's, read on each request.

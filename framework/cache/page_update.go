@@ -12,16 +12,17 @@ import (
 // (on an alias that does not fail open) into a 500, as Django's handler
 // turns the middleware's exception into one.
 func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) {
-	if err := p.updateCache(r, pw, res, state); err != nil {
+	tags := append(views.TakeCacheTags(pw.Header()), p.tags...)
+	if err := p.updateCache(r, pw, res, state, tags); err != nil {
 		pw.status, pw.body = serverErrorResponse(pw.Header(), res.c, err)
 	}
 }
 
 // updateCache follows Django 5.2.19's UpdateCacheMiddleware.process_response
-// step by step. Every early return before the timeout is worked out leaves
+// step by step; the stored page carries tags (beyond Django). Every early return before the timeout is worked out leaves
 // the response untouched (no Expires, no max-age, no Vary added). An error
 // is a backend failure.
-func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) error {
+func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState, tags []string) error {
 	if !state.update || !pw.captured() || pw.streamed {
 		state.unstorable(res)
 		return nil
@@ -66,7 +67,7 @@ func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolv
 		return err
 	}
 	stored := &storedResponse{Status: status, Header: h.Clone(), Body: pw.body}
-	if err := res.c.Set(ctx, key, stored.marshal(), timeout); err != nil {
+	if err := res.c.Set(ctx, key, stored.marshal(), timeout, Tags(tags...)); err != nil {
 		return err
 	}
 	p.remember(ctx, r, res, key, timeout)
