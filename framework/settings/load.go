@@ -109,7 +109,13 @@ func Default() *Settings {
 		UseI18N:                  true,
 		TimeZone:                 "America/Chicago",
 		UseTZ:                    true,
+		DateFormat:               "N j, Y",
+		DatetimeFormat:           "N j, Y, P",
+		TimeFormat:               "P",
+		ShortDateFormat:          "m/d/Y",
+		ShortDatetimeFormat:      "m/d/Y P",
 		Custom:                   map[string]any{},
+		Security:                 defaultSecurity(),
 	}
 }
 
@@ -226,14 +232,16 @@ var topKeys = []string{
 	"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "INSTALLED_APPS", "MIDDLEWARE",
 	"DATABASES", "TEMPLATES", "CACHES",
 	"CACHE_MIDDLEWARE_ALIAS", "CACHE_MIDDLEWARE_SECONDS", "CACHE_MIDDLEWARE_KEY_PREFIX",
+	"CACHE_MIDDLEWARE_STALE_WHILE_REVALIDATE", "CACHE_MIDDLEWARE_STALE_IF_ERROR",
 	"LANGUAGE_CODE", "USE_I18N", "TIME_ZONE", "USE_TZ",
+	"DATE_FORMAT", "DATETIME_FORMAT", "TIME_FORMAT", "SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT",
 	"CUSTOM",
 }
 
 // top decodes the top-level table.
 func (d *decoder) top(raw map[string]any) {
 	s := d.s
-	d.unknownKeys("", raw, topKeys)
+	d.unknownKeys("", raw, append(append([]string(nil), topKeys...), securityKeys...))
 	for key, v := range raw {
 		switch key {
 		case "DEBUG":
@@ -262,6 +270,14 @@ func (d *decoder) top(raw map[string]any) {
 			}
 		case "CACHE_MIDDLEWARE_KEY_PREFIX":
 			d.str(key, v, &s.CacheMiddlewareKeyPrefix)
+		case "CACHE_MIDDLEWARE_STALE_WHILE_REVALIDATE":
+			if n, ok := d.integer(key, v, intRule{numericString: true}); ok {
+				s.CacheMiddlewareStaleWhileRevalidate = n
+			}
+		case "CACHE_MIDDLEWARE_STALE_IF_ERROR":
+			if n, ok := d.integer(key, v, intRule{numericString: true}); ok {
+				s.CacheMiddlewareStaleIfError = n
+			}
 		case "LANGUAGE_CODE":
 			d.str(key, v, &s.LanguageCode)
 		case "USE_I18N":
@@ -272,10 +288,22 @@ func (d *decoder) top(raw map[string]any) {
 			}
 		case "USE_TZ":
 			d.boolean(key, v, &s.UseTZ)
+		case "DATE_FORMAT":
+			d.str(key, v, &s.DateFormat)
+		case "DATETIME_FORMAT":
+			d.str(key, v, &s.DatetimeFormat)
+		case "TIME_FORMAT":
+			d.str(key, v, &s.TimeFormat)
+		case "SHORT_DATE_FORMAT":
+			d.str(key, v, &s.ShortDateFormat)
+		case "SHORT_DATETIME_FORMAT":
+			d.str(key, v, &s.ShortDatetimeFormat)
 		case "CUSTOM":
 			if m, ok := d.table(key, v); ok {
 				s.Custom = m
 			}
+		default:
+			d.security(key, v)
 		}
 	}
 }

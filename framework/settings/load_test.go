@@ -113,7 +113,13 @@ func fullWant(path string) *Settings {
 		UseI18N:                  false,
 		TimeZone:                 "UTC",
 		UseTZ:                    false,
+		DateFormat:               "N j, Y",
+		DatetimeFormat:           "N j, Y, P",
+		TimeFormat:               "P",
+		ShortDateFormat:          "m/d/Y",
+		ShortDatetimeFormat:      "m/d/Y P",
 		Custom:                   map[string]any{"GREETING": "hello", "nested": map[string]any{"n": int64(3)}},
+		Security:                 defaultSecurity(),
 	}
 }
 

@@ -25,14 +25,28 @@ type Settings struct {
 
 	Caches map[string]Cache // CACHES, default {"default": locmem}
 
-	CacheMiddlewareAlias     string // CACHE_MIDDLEWARE_ALIAS, default "default"
-	CacheMiddlewareSeconds   int    // CACHE_MIDDLEWARE_SECONDS, default 600
-	CacheMiddlewareKeyPrefix string // CACHE_MIDDLEWARE_KEY_PREFIX, default ""
+	Security // CSRF_*, SECURE_*, X_FRAME_OPTIONS (security.go)
+
+	CacheMiddlewareAlias   string // CACHE_MIDDLEWARE_ALIAS, default "default"
+	CacheMiddlewareSeconds int    // CACHE_MIDDLEWARE_SECONDS, default 600
+	// CACHE_MIDDLEWARE_STALE_WHILE_REVALIDATE and _STALE_IF_ERROR (beyond
+	// Django, seconds, default 0): the per-site cache's RFC 5861 windows.
+	CacheMiddlewareStaleWhileRevalidate int
+	CacheMiddlewareStaleIfError         int
+	CacheMiddlewareKeyPrefix            string // CACHE_MIDDLEWARE_KEY_PREFIX, default ""
 
 	LanguageCode string // LANGUAGE_CODE, default "en-us"
 	UseI18N      bool   // USE_I18N, default true
 	TimeZone     string // TIME_ZONE, default "America/Chicago"
 	UseTZ        bool   // USE_TZ, default true
+
+	// Date and time formats (Django's format characters), used by the
+	// date and time template filters and {% now %}.
+	DateFormat          string // DATE_FORMAT, default "N j, Y"
+	DatetimeFormat      string // DATETIME_FORMAT, default "N j, Y, P"
+	TimeFormat          string // TIME_FORMAT, default "P"
+	ShortDateFormat     string // SHORT_DATE_FORMAT, default "m/d/Y"
+	ShortDatetimeFormat string // SHORT_DATETIME_FORMAT, default "m/d/Y P"
 
 	// Custom is the contents of the top-level [CUSTOM] table, where a
 	// project keeps its own settings (never nil; any keys are allowed).

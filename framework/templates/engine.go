@@ -59,8 +59,14 @@ func New(s *settings.Settings, apps ...App) (*Engine, error) {
 	if err := registerTags(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
+	if err := registerFilters(); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
 	if s == nil {
 		s = settings.Default()
+	}
+	if err := applyFormats(s); err != nil {
+		return nil, err
 	}
 	idx := -1
 	for i, t := range s.Templates {

@@ -289,7 +289,7 @@ func TestDebugErrorPageShowsFileLineAndCause(t *testing.T) {
 			name:  "unknown tag",
 			files: map[string]string{"templates/page.html": "a\nb\n{% frobnicate %}"},
 			line:  3, file: "templates/page.html",
-			causes: []string{`Tag 'frobnicate' not found`},
+			causes: []string{`Invalid block tag on line 3: 'frobnicate'. Did you forget to register or load this tag?`},
 		},
 		{
 			name:  "missing include",

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -94,7 +95,7 @@ func wrapError(name string, err error) error {
 		out.Near = pe.Token.Val
 	}
 	if pe.OrigError != nil {
-		out.Msg = pe.OrigError.Error()
+		out.Msg = djangoMessage(pe.OrigError.Error(), out.Line)
 	} else {
 		out.Msg = "unknown error"
 	}
@@ -222,4 +223,21 @@ func sourceLines(l *loader, file string, line, context int) []sourceLine {
 		out = append(out, sourceLine{n, strings.TrimRight(all[n-1], "\r")})
 	}
 	return out
+}
+
+var (
+	unknownFilter = regexp.MustCompile(`^Filter '([^']*)' does not exist\.$`)
+	unknownTag    = regexp.MustCompile(`^Tag '([^']*)' not found \(or beginning tag not provided\)$`)
+)
+
+// djangoMessage puts pongo2's parse errors for an unknown filter or tag in
+// Django's TemplateSyntaxError words.
+func djangoMessage(msg string, line int) string {
+	if m := unknownFilter.FindStringSubmatch(msg); m != nil {
+		return "Invalid filter: '" + m[1] + "'"
+	}
+	if m := unknownTag.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("Invalid block tag on line %d: '%s'. Did you forget to register or load this tag?", line, m[1])
+	}
+	return msg
 }

@@ -11,15 +11,25 @@ import (
 	"github.com/flosch/pongo2/v6"
 )
 
-// registerTags adds {% cache %} and {% load %} to pongo2's tag registry,
+// registerTags adds {% cache %}, {% load %}, {% url %}, {% csrf_token %}
+// and Django's {% now %} to pongo2's tag registry,
 // which is global to the process: it runs once, on the first New.
 var registerTags = sync.OnceValue(func() error {
 	var errs []error
 	for name, parse := range map[string]pongo2.TagParser{
-		"cache": parseCacheTag,
-		"load":  parseLoadTag,
+		"cache":      parseCacheTag,
+		"load":       parseLoadTag,
+		"now":        parseNowTag,
+		"url":        parseURLTag,
+		"csrf_token": parseCSRFTokenTag,
 	} {
-		if err := pongo2.RegisterTag(name, parse); err != nil {
+		var err error
+		if name == "now" {
+			err = pongo2.ReplaceTag(name, parse) // pongo2's takes Go layouts
+		} else {
+			err = pongo2.RegisterTag(name, parse)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("register the {%% %s %%} tag with pongo2: %w", name, err))
 		}
 	}
