@@ -58,6 +58,7 @@ type PageCache struct {
 	wait         time.Duration
 	maxBody      int
 	tags         []string // PageTags
+	swr, sie     int64    // stale-while-revalidate and stale-if-error windows, seconds (page_stale.go)
 	now          func() time.Time
 	// fixed settings (per-site middleware built from settings); nil: the
 	// current Handler's, read on each request.
@@ -114,6 +115,12 @@ func NewCacheMiddleware(s *settings.Settings, opts ...PageOption) *PageCache {
 	}, opts...))
 	p.cacheTimeout = Timeout(s.CacheMiddlewareSeconds)
 	p.settings = s
+	if p.swr == 0 {
+		p.swr = int64(s.CacheMiddlewareStaleWhileRevalidate)
+	}
+	if p.sie == 0 {
+		p.sie = int64(s.CacheMiddlewareStaleIfError)
+	}
 	return p
 }
 
@@ -188,6 +195,10 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 			defer state.release()
 		}
 		if p.fetch && p.serveFromCache(w, r, res, state) {
+			if p.update && state.refresh != nil {
+				p.refreshInBackground(next, r, res, state.refresh)
+				state.refresh = nil
+			}
 			return
 		}
 		if !p.update {
@@ -195,7 +206,29 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		pw := &pageWriter{w: w, state: state, maxBody: p.maxBody}
-		next.ServeHTTP(pw, r)
+		var panicked any
+		if state.fallback != nil {
+			panicked = runView(next, pw, r)
+		} else {
+			next.ServeHTTP(pw, r)
+		}
+		if state.refresh != nil { // the fetch side served a stale page
+			p.refreshInBackground(next, r, res, state.refresh)
+			state.refresh = nil
+		}
+		if state.fallback != nil && (panicked != nil || pw.status >= 500) {
+			if pw.streamed {
+				if panicked != nil {
+					panic(panicked) // part of the response is out: nothing to replace
+				}
+				return
+			}
+			res.c.logger.Warn("view failed: serving the stale page (stale-if-error)", slog.String("url", AbsoluteURI(r)),
+				slog.Int("status", pw.status), slog.Any("panic", panicked))
+			state.unstorable(res)
+			p.serveFallback(pw, r, res, state.fallback)
+			return
+		}
 		p.processResponse(r, pw, res, state)
 		state.release() // the decision is made: waiters go on while the body is written
 		pw.release()
@@ -205,12 +238,19 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 // serveFromCache is FetchFromCacheMiddleware.process_request. It reports
 // whether it wrote a cached response.
 func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *pageResolved, state *pageState) bool {
+	if state.refreshing { // a background refresh: render
+		state.update = true
+		return false
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		state.update = false
 		setPageResult(r.Context(), PageBypass)
 		return false
 	}
 	resp, fkey, err := p.lookup(r, res)
+	if err == nil && resp == nil && p.mayBeStale(res) && p.serveStale(w, r, res, state) {
+		return true
+	}
 	if err == nil && resp == nil && p.wait > 0 {
 		resp, err = p.awaitRender(r, res, state, fkey)
 	}

@@ -59,7 +59,9 @@ func foldHost(scheme, host string) string {
 }
 
 // remember records the stored page's keys in a new slot of its URL's index.
-func (p *PageCache) remember(ctx context.Context, r *http.Request, res *pageResolved, key string, timeout Timeout) {
+// The slot lives as long as the longest-lived key it lists (the page, or
+// its stale copies).
+func (p *PageCache) remember(ctx context.Context, r *http.Request, res *pageResolved, key string, timeout Timeout, stale staleCopies) {
 	if timeout <= 0 {
 		return // already expired: nothing to expire later
 	}
@@ -76,7 +78,8 @@ func (p *PageCache) remember(ctx context.Context, r *http.Request, res *pageReso
 		}
 	}
 	if err == nil {
-		err = c.Set(ctx, ik+"."+strconv.FormatInt(n, 10), headerKey(p.keyPrefix, r, res.i18n)+"\n"+key, timeout)
+		keys := append([]string{headerKey(p.keyPrefix, r, res.i18n), key}, stale.keys...)
+		err = c.Set(ctx, ik+"."+strconv.FormatInt(n, 10), strings.Join(keys, "\n"), timeout+stale.window)
 	}
 	if err != nil {
 		c.logger.Warn("page index not updated: ExpirePage may miss this page", slog.String("key", key), slog.Any("error", err))

@@ -110,6 +110,12 @@ type pageState struct {
 	flights *pageFlights // the alias's flights, once the request is coordinated
 	fkey    string       // the flight key of the request's variant
 	flight  *pageFlight  // held while this request leads the render
+
+	// stale pages (page_stale.go)
+	refreshing bool          // this is a background refresh
+	refresh    *staleRefresh // a stale hit whose refresh this request leads
+	fallback   *cachedPage   // the stale page to serve if the render fails
+	wasStored  bool          // the render was stored
 }
 
 // unstorable records that this request's render is not stored and
@@ -124,6 +130,7 @@ func (s *pageState) unstorable(res *pageResolved) {
 // stored records that this request's render was stored and releases its
 // waiters (who will find it).
 func (s *pageState) stored() {
+	s.wasStored = true
 	if s.flights != nil && s.fkey != "" {
 		s.flights.markStored(s.fkey)
 	}
@@ -136,14 +143,19 @@ func (s *pageState) release() {
 		s.flights.leave(s.fkey, s.flight)
 		s.flight = nil
 	}
+	if s.refresh != nil { // a refresh nobody started (no update side)
+		s.refresh.flights.leave(s.refresh.fkey, s.refresh.flight)
+		s.refresh = nil
+	}
 }
 
 // pageShared is the page cache's own state for one alias, shared by every
 // PageCache on it (held by the Handler, not by Cache, which every data call
 // touches): the stampede flights and the memo of decoded pages.
 type pageShared struct {
-	flights *pageFlights
-	memo    *pageMemo
+	flights   *pageFlights
+	memo      *pageMemo
+	staleSeen atomic.Bool // a stored response declared a stale window of its own
 }
 
 func newPageShared() any { return &pageShared{flights: newPageFlights(), memo: newPageMemo()} }

@@ -11,6 +11,7 @@ const (
 	PageHit    PageResult = "hit"    // served from the cache
 	PageMiss   PageResult = "miss"   // rendered by the view (and stored if it could be)
 	PageBypass PageResult = "bypass" // not a cacheable request (method other than GET/HEAD)
+	PageStale  PageResult = "stale"  // an expired page served within its stale window
 	PageError  PageResult = "error"  // the cache backend failed (and the alias does not fail open)
 )
 

@@ -67,10 +67,11 @@ func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolv
 		return err
 	}
 	stored := &storedResponse{Status: status, Header: h.Clone(), Body: pw.body}
-	if err := res.c.Set(ctx, key, stored.marshal(), timeout, Tags(tags...)); err != nil {
+	raw := stored.marshal()
+	if err := res.c.Set(ctx, key, raw, timeout, Tags(tags...)); err != nil {
 		return err
 	}
-	p.remember(ctx, r, res, key, timeout)
+	p.remember(ctx, r, res, key, timeout, p.storeStale(ctx, r, res, h, key, raw, timeout, tags))
 	state.stored()
 	return nil
 }

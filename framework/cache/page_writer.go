@@ -102,6 +102,12 @@ func (pw *pageWriter) Unwrap() http.ResponseWriter { return pw.w }
 // captured reports whether the whole response is in the buffer.
 func (pw *pageWriter) captured() bool { return pw.decided && pw.buffering }
 
+// discard drops the buffered response: release then writes nothing.
+func (pw *pageWriter) discard() {
+	pw.buffering = false
+	pw.body = nil
+}
+
 // release writes the buffered response.
 func (pw *pageWriter) release() {
 	if !pw.captured() {

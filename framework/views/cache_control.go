@@ -256,3 +256,14 @@ func GetMaxAge(h http.Header) (seconds int, ok bool) {
 	}
 	return parseMaxAge(v)
 }
+
+// CacheControlSeconds returns the integer value of the Cache-Control
+// directive name (lower case, e.g. "stale-while-revalidate"), parsed as
+// GetMaxAge parses max-age; ok is false when it is absent or not an integer.
+func CacheControlSeconds(h http.Header, name string) (seconds int, ok bool) {
+	v, found := parseCacheControl(h).values[name]
+	if !found {
+		return 0, false
+	}
+	return parseMaxAge(v)
+}

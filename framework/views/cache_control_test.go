@@ -178,3 +178,23 @@ func TestGetMaxAge(t *testing.T) {
 		}
 	}
 }
+
+func TestCacheControlSeconds(t *testing.T) {
+	tests := []struct {
+		cc, name string
+		want     int
+		ok       bool
+	}{
+		{"max-age=60, stale-while-revalidate=30", "stale-while-revalidate", 30, true},
+		{"Stale-If-Error=300", "stale-if-error", 300, true},
+		{"stale-if-error", "stale-if-error", 0, false},
+		{"max-age=60", "stale-if-error", 0, false},
+		{`stale-while-revalidate="30"`, "stale-while-revalidate", 0, false},
+	}
+	for _, tt := range tests {
+		h := http.Header{"Cache-Control": {tt.cc}}
+		if got, ok := CacheControlSeconds(h, tt.name); got != tt.want || ok != tt.ok {
+			t.Errorf("CacheControlSeconds(%q, %q) = %d, %v; want %d, %v", tt.cc, tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
