@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"strings"
 
 	"github.com/flosch/pongo2/v6"
 
@@ -15,20 +16,23 @@ import (
 // and the tag names none (Django's "template_fragments").
 const fragmentsAlias = "template_fragments"
 
-// cacheNode is one {% cache TIMEOUT NAME [VARY ...] [using="ALIAS"] %}.
+// cacheNode is one {% cache TIMEOUT NAME [VARY ...] [tags="T1,T2"] [using="ALIAS"] %}.
 type cacheNode struct {
 	tok     *pongo2.Token // the tag's name, for error positions
 	timeout *expr
 	name    string // the fragment name, a literal
 	vary    []*expr
 	using   *expr // nil without using=
+	tags    *expr // nil without tags= (beyond Django: cache.InvalidateTags)
 	body    *pongo2.NodeWrapper
 }
 
 // parseCacheTag is Django's do_cache: the timeout and the vary values are
 // expressions resolved at render time, the fragment name is the literal
 // text of the second argument, and using="alias" is recognised only as the
-// last of more than two arguments.
+// last of more than two arguments. Beyond Django, tags="a,b" (an
+// expression giving comma-separated tags) among the trailing keyword
+// arguments tags the fragment for cache.InvalidateTags.
 func parseCacheTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
 	body, end, err := doc.WrapUntilTag("endcache")
 	if err != nil {
@@ -43,11 +47,20 @@ func parseCacheTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser)
 		// doubled quotes: "''cache'' tag requires at least 2 arguments."
 		return nil, args.Error("''cache'' tag requires at least 2 arguments.", start)
 	}
-	var usingBit *bit
-	if last := bits[len(bits)-1]; len(bits) > 2 && isUsing(args, last) {
-		usingBit = &last
+	var usingBit, tagsBit *bit
+	for len(bits) > 2 {
+		last := bits[len(bits)-1]
+		switch {
+		case usingBit == nil && isKeyword(args, last, "using"):
+			usingBit = &last
+		case tagsBit == nil && isKeyword(args, last, "tags"):
+			tagsBit = &last
+		default:
+			goto parsed
+		}
 		bits = bits[:len(bits)-1]
 	}
+parsed:
 
 	n := &cacheNode{tok: start, body: body}
 	if n.timeout, err = parseExpr(args, bits[0], bits[0].start); err != nil {
@@ -61,22 +74,32 @@ func parseCacheTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser)
 		}
 		n.vary = append(n.vary, x)
 	}
-	if usingBit != nil {
-		if n.using, err = parseExpr(args, *usingBit, usingBit.start+2); err != nil {
-			return nil, err
+	// The parser only moves forward: parse the keywords in written order.
+	kws := []struct {
+		b   *bit
+		dst **expr
+	}{{usingBit, &n.using}, {tagsBit, &n.tags}}
+	if usingBit != nil && tagsBit != nil && tagsBit.start < usingBit.start {
+		kws[0], kws[1] = kws[1], kws[0]
+	}
+	for _, kw := range kws {
+		if kw.b != nil {
+			if *kw.dst, err = parseExpr(args, *kw.b, kw.b.start+2); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return n, nil
 }
 
-// isUsing reports whether b is written using=..., i.e. its tokens start
-// with the identifier "using" and "=".
-func isUsing(args *pongo2.Parser, b bit) bool {
+// isKeyword reports whether b is written name=..., i.e. its tokens start
+// with the identifier name and "=".
+func isKeyword(args *pongo2.Parser, b bit, name string) bool {
 	if b.end-b.start < 2 {
 		return false
 	}
 	id, eq := args.Get(b.start), args.Get(b.start+1)
-	return id.Typ == pongo2.TokenIdentifier && id.Val == "using" && eq.Typ == pongo2.TokenSymbol && eq.Val == "="
+	return id.Typ == pongo2.TokenIdentifier && id.Val == name && eq.Typ == pongo2.TokenSymbol && eq.Val == "="
 }
 
 // Execute renders the fragment from the cache, or renders the body and
@@ -128,7 +151,11 @@ func (n *cacheNode) Execute(ectx *pongo2.ExecutionContext, w pongo2.TemplateWrit
 		return err
 	}
 	if c != nil {
-		if err := c.Set(ctx, key, buf.String(), timeout); err != nil {
+		tags, perr := n.resolveTags(ectx)
+		if perr != nil {
+			return perr
+		}
+		if err := c.Set(ctx, key, buf.String(), timeout, cache.Tags(tags...)); err != nil {
 			logFailure("set", err)
 		}
 	}
@@ -211,4 +238,23 @@ func isNone(v any) bool {
 	}
 	rv := reflect.ValueOf(v)
 	return (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) && rv.IsNil()
+}
+
+// resolveTags returns the fragment's tags: the tags= value split on ","
+// (a missing variable gives none).
+func (n *cacheNode) resolveTags(ectx *pongo2.ExecutionContext) ([]string, *pongo2.Error) {
+	if n.tags == nil {
+		return nil, nil
+	}
+	v, known, err := n.tags.resolve(ectx)
+	if err != nil || !known {
+		return nil, err
+	}
+	var tags []string
+	for _, t := range strings.Split(fmt.Sprint(v), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	return tags, nil
 }

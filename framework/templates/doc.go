@@ -12,7 +12,9 @@
 // The fragment is stored under cache.MakeTemplateFragmentKey("sidebar",
 // username) in the "template_fragments" alias when CACHES has one, else in
 // "default" (using="alias" picks another). Deleting that key from Go makes
-// the next render rebuild the fragment.
+// the next render rebuild the fragment. Beyond Django, tags="a,b" tags the
+// fragment: cache.InvalidateTags with any of its tags rebuilds it, whatever
+// its vary-on values.
 //
 // What a Django template can use, with Django's outputs (checked against
 // Django 5.2.19 by the conformance set in conformance/templates):
