@@ -1,5 +1,6 @@
 // Command gojango is the project's manage.py: `go run . <command>`, e.g.
-// `go run . runserver`, `go run . createcachetable`, `go run . check`.
+// `go run . runserver`, `go run . check`, `go run . startapp blog`,
+// `go run . help`.
 package main
 
 import (
@@ -11,5 +12,5 @@ import (
 )
 
 func main() {
-	os.Exit(management.Execute(context.Background(), os.Args[1:], management.Project{URLConf: urls}, os.Stdout, os.Stderr))
+	os.Exit(management.Execute(context.Background(), os.Args[1:], project, os.Stdout, os.Stderr))
 }

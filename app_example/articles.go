@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"gojango/framework/cache"
+	"gojango/framework/middleware"
 	"gojango/framework/settings"
 	"gojango/framework/templates"
 )
@@ -27,7 +28,7 @@ type articleViews struct {
 func (v *articleViews) list(w http.ResponseWriter, r *http.Request) {
 	all, err := v.articles.All(r.Context())
 	if err != nil {
-		v.fail(w, err)
+		middleware.ServerError(w, r, err)
 		return
 	}
 	_ = v.tpl.Render(w, r, "app_example/article_list.html", map[string]any{"articles": all, "recent": recent(all)})
@@ -40,7 +41,7 @@ func (v *articleViews) detail(w http.ResponseWriter, r *http.Request) {
 	}
 	all, err := v.articles.All(r.Context())
 	if err != nil {
-		v.fail(w, err)
+		middleware.ServerError(w, r, err)
 		return
 	}
 	_ = v.tpl.Render(w, r, "app_example/article_detail.html", map[string]any{"article": art, "recent": recent(all)})
@@ -59,7 +60,7 @@ func (v *articleViews) edit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "Bad Request (400)", http.StatusBadRequest)
+		http.Error(w, "Bad Request (400)", http.StatusBadRequest) // Django's 400 page, by the error-pages middleware
 		return
 	}
 	title, body := strings.TrimSpace(r.PostForm.Get("title")), strings.TrimSpace(r.PostForm.Get("body"))
@@ -69,7 +70,7 @@ func (v *articleViews) edit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := v.articles.Update(r.Context(), art.ID, title, body); err != nil {
-		v.fail(w, err)
+		middleware.ServerError(w, r, err)
 		return
 	}
 	v.expire(r, "/", "/articles/"+strconv.FormatInt(art.ID, 10)+"/")
@@ -117,15 +118,10 @@ func (v *articleViews) article(w http.ResponseWriter, r *http.Request) (Article,
 		return Article{}, false
 	}
 	if err != nil {
-		v.fail(w, err)
+		middleware.ServerError(w, r, err)
 		return Article{}, false
 	}
 	return art, true
-}
-
-func (v *articleViews) fail(w http.ResponseWriter, err error) {
-	slog.Error("app_example", slog.Any("error", err))
-	http.Error(w, "Server Error (500)", http.StatusInternalServerError)
 }
 
 func recent(all []Article) []Article {

@@ -17,9 +17,11 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"gojango/app_example"
+	_ "gojango/app_example"
+	"gojango/framework/apps"
 	"gojango/framework/cache"
 	_ "gojango/framework/cache/backends/locmem"
+	dbconn "gojango/framework/db"
 	"gojango/framework/management"
 	"gojango/framework/settings"
 )
@@ -111,14 +113,17 @@ func serveProject(t *testing.T, log requestLog) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cache.Setup(settings.Default()) })
+	if err := dbconn.Setup(s); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dbconn.Setup(settings.Default()) })
 
+	// The project's urls.go: every installed app at its Mount prefix.
 	urls := func(s *settings.Settings) (http.Handler, error) {
 		r := chi.NewRouter()
-		app, err := app_example.URLs(s)
-		if err != nil {
+		if err := apps.Include(r, s); err != nil {
 			return nil, err
 		}
-		r.Mount("/", app)
 		return r, nil
 	}
 	h, err := management.Handler(s, management.Project{URLConf: urls}, slog.New(log), nil)

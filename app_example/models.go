@@ -5,13 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/mattn/go-sqlite3" // the "sqlite3" driver
 
-	"gojango/framework/settings"
+	"gojango/framework/db"
 )
 
 // Article is the app's model (app_example_article).
@@ -32,32 +30,20 @@ var sampleArticles = []Article{
 	{Title: "Stampedes", Body: "When a popular page expires, one request renders it and the others wait for it."},
 }
 
-// OpenArticles opens the default database (SQLite), creates the table and
-// the sample articles on first run (the app's own migration).
-func OpenArticles(ctx context.Context, s *settings.Settings) (*Articles, error) {
-	d, ok := s.Databases["default"]
-	if !ok {
-		return nil, errors.New("app_example: DATABASES has no default")
-	}
-	switch d.Engine {
-	case "django.db.backends.sqlite3", "sqlite3", "sqlite":
-	default:
-		return nil, fmt.Errorf("app_example: the example keeps its articles in SQLite; DATABASES.default.ENGINE is %q", d.Engine)
-	}
-	name := d.Name
-	if name == "" {
-		name = "db.sqlite3"
-	}
-	if name != ":memory:" && !filepath.IsAbs(name) {
-		name = filepath.Join(s.BaseDir, name)
-	}
-	db, err := sqlx.Open("sqlite3", "file:"+name+"?_busy_timeout=5000&_journal_mode=WAL")
+// OpenArticles returns the articles in the project's default database
+// (framework/db's connections["default"], a SQLite file in the example),
+// creating the table and the sample articles on first run (the app's own
+// migration).
+func OpenArticles(ctx context.Context) (*Articles, error) {
+	conn, err := db.Connection("default")
 	if err != nil {
-		return nil, fmt.Errorf("app_example: open %s: %w", name, err)
+		return nil, fmt.Errorf("app_example: %w", err)
 	}
-	a := &Articles{db: db}
+	if conn.DriverName() != "sqlite3" {
+		return nil, fmt.Errorf("app_example: the example keeps its articles in SQLite; DATABASES.default is %s", conn.DriverName())
+	}
+	a := &Articles{db: conn}
 	if err := a.migrate(ctx); err != nil {
-		_ = db.Close()
 		return nil, err
 	}
 	return a, nil
@@ -117,6 +103,3 @@ func (a *Articles) Update(ctx context.Context, id int64, title, body string) err
 	}
 	return nil
 }
-
-// Close closes the database.
-func (a *Articles) Close() error { return a.db.Close() }

@@ -7,24 +7,23 @@ package app_example
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 
 	"github.com/go-chi/chi/v5"
 
+	"gojango/framework/apps"
 	"gojango/framework/cache"
 	"gojango/framework/settings"
-	"gojango/framework/templates"
 	"gojango/framework/views"
 )
 
-// URLs returns the app's routes (its urlpatterns). It opens the app's
-// database and creates its table and sample data on first run.
+// URLs returns the app's routes (its urlpatterns). It creates the app's
+// table and sample data on first run.
 func URLs(s *settings.Settings) (http.Handler, error) {
-	articles, err := OpenArticles(context.Background(), s)
+	articles, err := OpenArticles(context.Background())
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := templates.New(s, templates.App{Name: "app_example", Dir: filepath.Join(s.BaseDir, "app_example")})
+	tpl, err := apps.Engine(s)
 	if err != nil {
 		return nil, err
 	}
@@ -34,6 +33,7 @@ func URLs(s *settings.Settings) (http.Handler, error) {
 	// The article list, cached per view for fifteen minutes: cache_page(60 * 15).
 	r.Get("/", cache.Page(60*15, av.list))
 	r.Get("/articles/{id}/", av.detail)
+	// The edit form: never cached; its POST must carry the CSRF token.
 	r.Get("/articles/{id}/edit/", views.NeverCache(av.edit))
 	r.Post("/articles/{id}/edit/", av.edit)
 	// The low-level API: compute once, cache, reuse.
@@ -44,5 +44,7 @@ func URLs(s *settings.Settings) (http.Handler, error) {
 	r.Get("/greeting/", cache.Page(60*15, views.VaryOnHeaders(Greeting, "Accept-Language")))
 	// A private page: Cache-Control: private keeps it out of every cache.
 	r.Get("/me/", cache.Page(60*15, views.CacheControl(Me, views.Private)))
+	// A view that panics: 500, the technical page with DEBUG, the stack in the log.
+	r.Get("/boom/", Boom)
 	return r, nil
 }

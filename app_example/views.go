@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
 	"gojango/framework/cache"
+	"gojango/framework/middleware"
 )
 
 // PrimeReport is the "expensive data" of Django's low-level cache example.
@@ -43,8 +43,7 @@ func Stats(w http.ResponseWriter, r *http.Request) {
 	report, err := cache.GetOrSet(r.Context(), cache.Default(), "primes:5000000", 60*15,
 		func(context.Context) (PrimeReport, error) { return countPrimes(5_000_000), nil })
 	if err != nil {
-		slog.Error("stats", slog.Any("error", err))
-		http.Error(w, "Server Error (500)", http.StatusInternalServerError)
+		middleware.ServerError(w, r, fmt.Errorf("stats: %w", err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -84,4 +83,12 @@ func Me(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	fmt.Fprintf(w, "Hello, %s (rendered at %s)\n", user, time.Now().UTC().Format(time.RFC3339Nano))
+}
+
+// Boom panics, as a view with a bug does: the Recover middleware answers
+// 500 (Django's technical page with DEBUG), logs the panic with its stack,
+// and the server goes on serving.
+func Boom(http.ResponseWriter, *http.Request) {
+	var articles map[string]*Article
+	_ = articles["missing"].Title // a nil pointer dereference
 }

@@ -6,6 +6,7 @@ package app_example_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -302,6 +303,26 @@ func (s *wdSession) CurrentURL() string {
 	var u string
 	s.must(s.do(http.MethodGet, s.path("/url"), nil, &u))
 	return u
+}
+
+// Title returns the page's title.
+func (s *wdSession) Title() string {
+	s.t.Helper()
+	var title string
+	s.must(s.do(http.MethodGet, s.path("/title"), nil, &title))
+	return title
+}
+
+// Screenshot returns a PNG of the viewport.
+func (s *wdSession) Screenshot() []byte {
+	s.t.Helper()
+	var b64 string
+	s.must(s.do(http.MethodGet, s.path("/screenshot"), nil, &b64))
+	png, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		s.t.Fatalf("webdriver: screenshot: %v", err)
+	}
+	return png
 }
 
 // element is a reference to an element on the current page.

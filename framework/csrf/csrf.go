@@ -35,3 +35,19 @@ func Token(r *http.Request) string {
 	}
 	return ""
 }
+
+type reasonKey struct{}
+
+// WithFailureReason returns a context in which FailureReason finds reason;
+// the CSRF middleware gives it to the failure view (Django passes
+// reason= to CSRF_FAILURE_VIEW).
+func WithFailureReason(ctx context.Context, reason string) context.Context {
+	return context.WithValue(ctx, reasonKey{}, reason)
+}
+
+// FailureReason returns why the CSRF middleware refused r, for a custom
+// failure view; "" when it did not.
+func FailureReason(r *http.Request) string {
+	s, _ := r.Context().Value(reasonKey{}).(string)
+	return s
+}

@@ -167,7 +167,7 @@ func TestCheckErrorsAndWarnings(t *testing.T) {
 	writeSettings(t, mysqlSettings(e, map[string]string{"old": old, "missing": missing}))
 	code, _, errOut := run(t, "", "check")
 	e4, w10 := strings.Index(errOut, "ERRORS:\n?: (caches.E004)"), strings.Index(errOut, "\nWARNINGS:\n?: (caches.W010)")
-	if code != 1 || e4 < 0 || w10 < e4 || !strings.Contains(errOut, "CommandError: System check identified 2 issues (0 silenced).") {
+	if code != 1 || e4 < 0 || w10 < e4 || !strings.Contains(errOut, "System check identified 2 issues (0 silenced).") {
 		t.Fatalf("check: code %d, stderr %q", code, errOut)
 	}
 }

@@ -110,7 +110,6 @@ func TestCommandErrorsAreOneLine(t *testing.T) {
 		code           int
 		want           string
 	}{
-		{"UnknownCommand", "", []string{"nope"}, 2, "Unknown command"},
 		{"BrokenSettings", "DEBUG = \"yes\"\n", []string{"check"}, 1, "settings.toml:1: DEBUG"},
 		{"UnknownBackend", "[CACHES.default]\nBACKEND = \"memcache\"\n", []string{"check"}, 1, "unknown backend \"memcache\" (known:"},
 		{"MissingDefault", "[CACHES.other]\nBACKEND = \"locmem\"\n", []string{"check"}, 1, "You must define a 'default' cache"},
@@ -127,7 +126,7 @@ func TestCommandErrorsAreOneLine(t *testing.T) {
 }
 
 func TestEveryCommandHasHelp(t *testing.T) {
-	for _, c := range builtin() {
+	for _, c := range builtin(Project{}) {
 		var out, errb bytes.Buffer
 		if code := Execute(context.Background(), []string{c.Name, "--help"}, Project{}, &out, &errb); code != 0 {
 			t.Errorf("%s --help: code %d", c.Name, code)

@@ -13,39 +13,73 @@ import (
 	"syscall"
 	"time"
 
+	"gojango/framework/apps"
 	"gojango/framework/middleware"
 	"gojango/framework/settings"
 )
 
-// Handler builds the project's full handler: the request log and
-// ALLOWED_HOSTS outermost, then MIDDLEWARE in Django's order around the
-// root URLconf. runserver serves it; tests and custom servers can too.
+// Handler builds the project's full handler, outermost first: the request
+// log; the Site (error handlers, routes, DEBUG) in the context; Recover
+// (a panic answers 500 and is logged with its stack); the error pages
+// (Django's 404/400/403/500 instead of net/http's and chi's stock
+// answers); ALLOWED_HOSTS; then MIDDLEWARE in Django's order around the
+// root URLconf. MIDDLEWARE may name the framework's middleware, the
+// installed apps' and those in extra. runserver serves it; tests and
+// custom servers can too.
 func Handler(s *settings.Settings, p Project, logger *slog.Logger, extra map[string]middleware.Constructor) (http.Handler, error) {
 	if p.URLConf == nil {
 		return nil, errors.New("the project has no URLConf")
+	}
+	installed, err := apps.Installed(s)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := projectMiddleware(s, installed, extra)
+	if err != nil {
+		return nil, err
 	}
 	root, err := p.URLConf(s)
 	if err != nil {
 		return nil, fmt.Errorf("urls: %w", err)
 	}
-	known := middleware.Builtin()
-	for k, v := range extra {
-		known[k] = v
-	}
-	chain, err := middleware.Chain(s, known)
-	if err != nil {
-		return nil, err
-	}
+	site := middleware.NewSite(s, root)
+	site.Logger = logger
+	site.Handler400, site.Handler403, site.Handler404, site.Handler500 = p.Handler400, p.Handler403, p.Handler404, p.Handler500
+	site.CSRFFailure = p.CSRFFailure
 	h := chain(root)
 	h = middleware.AllowedHostsWithLogger(s.AllowedHosts, s.Debug, logger)(h)
+	h = middleware.ErrorPages(h)
+	h = middleware.Recover(h)
+	h = site.Middleware(h)
 	return middleware.RequestLogger(logger)(h), nil
 }
 
-func runserverCommand() *Command {
+// projectMiddleware builds MIDDLEWARE from the framework's middleware, the
+// installed apps' and extra.
+func projectMiddleware(s *settings.Settings, installed []*apps.App, extra map[string]middleware.Constructor) (func(http.Handler) http.Handler, error) {
+	known := middleware.Builtin()
+	fromApps, err := apps.Middleware(installed)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range fromApps {
+		known[k] = v
+	}
+	for k, v := range extra {
+		known[k] = v
+	}
+	return middleware.Chain(s, known)
+}
+
+func runserverCommand(p Project) *Command {
+	var skipChecks *bool
 	return &Command{
 		Name:  "runserver",
 		Usage: "[ADDR]",
-		Short: "Serves the project (default 127.0.0.1:8000); Ctrl-C stops it gracefully.",
+		Short: "Runs the system checks, then serves the project (default 127.0.0.1:8000); Ctrl-C stops it gracefully.",
+		Flags: func(fs *flag.FlagSet) {
+			skipChecks = fs.Bool("skip-checks", false, "skip the system checks")
+		},
 		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
 			addr := "127.0.0.1:8000"
 			switch len(args) {
@@ -58,8 +92,17 @@ func runserverCommand() *Command {
 			default:
 				return fmt.Errorf("%w: runserver takes at most one address", errUsage)
 			}
+			if !*skipChecks {
+				if env.Verbosity > 0 {
+					fmt.Fprintln(env.Stdout, "Performing system checks...")
+				}
+				issues := systemChecks(ctx, env, p)
+				if err := reportChecks(env, issues, env.Verbosity > 0); err != nil {
+					return err
+				}
+			}
 			logger := slog.New(slog.NewTextHandler(env.Stderr, nil))
-			h, err := Handler(env.Settings, env.Project, logger, nil)
+			h, err := Handler(env.Settings, p, logger, nil)
 			if err != nil {
 				return err
 			}
@@ -67,7 +110,7 @@ func runserverCommand() *Command {
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
 			}
-			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			fmt.Fprintf(env.Stdout, "Starting development server at http://%s/\nQuit the server with CONTROL-C.\n", ln.Addr())

@@ -31,8 +31,15 @@ func Builtin() map[string]Constructor {
 		return cache.NewCacheMiddleware(s).Middleware, nil
 	}
 	cond := func(*settings.Settings) (func(http.Handler) http.Handler, error) { return ConditionalGet, nil }
-	sec := func(*settings.Settings) (func(http.Handler) http.Handler, error) { return Security, nil }
-	xfo := func(*settings.Settings) (func(http.Handler) http.Handler, error) { return XFrameOptions, nil }
+	sec := NewSecurity
+	xfo := func(s *settings.Settings) (func(http.Handler) http.Handler, error) { return NewXFrameOptions(s), nil }
+	csrfView := func(s *settings.Settings) (func(http.Handler) http.Handler, error) {
+		c, err := NewCSRF(s)
+		if err != nil {
+			return nil, err
+		}
+		return c.Middleware, nil
+	}
 	return map[string]Constructor{
 		"django.middleware.cache.UpdateCacheMiddleware":          update,
 		"UpdateCacheMiddleware":                                  update,
@@ -46,7 +53,31 @@ func Builtin() map[string]Constructor {
 		"SecurityMiddleware":                                     sec,
 		"django.middleware.clickjacking.XFrameOptionsMiddleware": xfo,
 		"XFrameOptionsMiddleware":                                xfo,
+		"django.middleware.csrf.CsrfViewMiddleware":              csrfView,
+		"CsrfViewMiddleware":                                     csrfView,
 	}
+}
+
+// CheckCacheOrder returns an error naming the settings line when
+// MIDDLEWARE lists FetchFromCacheMiddleware before UpdateCacheMiddleware:
+// Django's order is UpdateCacheMiddleware first, FetchFromCacheMiddleware
+// last (in the other order no page is ever stored the way Django stores it).
+func CheckCacheOrder(s *settings.Settings) error {
+	update, fetch := -1, -1
+	for i, name := range s.Middleware {
+		switch name {
+		case "django.middleware.cache.UpdateCacheMiddleware", "UpdateCacheMiddleware":
+			if update < 0 {
+				update = i
+			}
+		case "django.middleware.cache.FetchFromCacheMiddleware", "FetchFromCacheMiddleware":
+			fetch = i
+		}
+	}
+	if update >= 0 && fetch >= 0 && fetch < update {
+		return s.Errorf(fmt.Sprintf("MIDDLEWARE.%d", fetch), "FetchFromCacheMiddleware must come after UpdateCacheMiddleware (MIDDLEWARE.%d): UpdateCacheMiddleware first, FetchFromCacheMiddleware last", update)
+	}
+	return nil
 }
 
 // Chain builds the MIDDLEWARE of s, in Django's order (the first entry is
@@ -54,6 +85,9 @@ func Builtin() map[string]Constructor {
 // the constructors in known. An unknown name is an error naming the
 // settings line and listing the known names.
 func Chain(s *settings.Settings, known map[string]Constructor) (func(http.Handler) http.Handler, error) {
+	if err := CheckCacheOrder(s); err != nil {
+		return nil, err
+	}
 	mws := make([]func(http.Handler) http.Handler, 0, len(s.Middleware))
 	for i, name := range s.Middleware {
 		ctor, ok := known[name]

@@ -33,9 +33,9 @@ SECURE_HSTS_SECONDS = 60
 	}
 	for src, want := range map[string]string{
 		`CSRF_TRUSTED_ORIGINS = ["example.com"]`: "must start with a scheme",
-		`CSRF_COOKIE_SAMESITE = "loose"`:        `samesite must be "lax", "none", or "strict".`,
-		`SECURE_REFERRER_POLICY = "nope"`:       "invalid value",
-		`CSRF_COOKIE_NAM = "x"`:                 "did you mean CSRF_COOKIE_NAME?",
+		`CSRF_COOKIE_SAMESITE = "loose"`:         `samesite must be "lax", "none", or "strict".`,
+		`SECURE_REFERRER_POLICY = "nope"`:        "invalid value",
+		`CSRF_COOKIE_NAM = "x"`:                  "did you mean CSRF_COOKIE_NAME?",
 	} {
 		if _, err := Parse("settings.toml", []byte(src)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v; want %q", src, err, want)
