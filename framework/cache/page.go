@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gojango/framework/settings"
+	"gojango/framework/views"
 )
 
 // PageOption configures Page, PageMiddleware and the per-site middleware.
@@ -169,6 +170,37 @@ func (p *PageCache) resolve() *pageResolved {
 
 type pageStateKey struct{}
 
+// pageOuterKey marks a request that page caches already handle (its value
+// is the chain of their states): the page caches it reaches are inner ones.
+type pageOuterKey struct{}
+
+// pageChain is the states of the page caches a request went through,
+// innermost first.
+type pageChain struct {
+	state  *pageState
+	parent *pageChain
+}
+
+func chainOf(r *http.Request) *pageChain {
+	c, _ := r.Context().Value(pageOuterKey{}).(*pageChain)
+	return c
+}
+
+// outermost reports whether no page cache handles r yet.
+func outermost(r *http.Request) bool { return r.Context().Value(pageOuterKey{}) == nil }
+
+// leads reports whether a page cache r went through leads flight f: an
+// inner page cache on the same alias and prefix must not wait for the
+// render its own request is doing.
+func leads(r *http.Request, f *pageFlight) bool {
+	for c := chainOf(r); c != nil; c = c.parent {
+		if c.state.flight == f {
+			return true
+		}
+	}
+	return false
+}
+
 // Middleware wraps next with the page cache.
 func (p *PageCache) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -201,11 +233,18 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 			}
 			return
 		}
+		// The outermost page cache removes the tags header (CacheTags)
+		// before the response goes out; inner ones leave it, so that an
+		// outer page cache storing the same response tags its copy too.
+		outer := outermost(r)
+		if p.update || outer {
+			r = r.WithContext(context.WithValue(r.Context(), pageOuterKey{}, &pageChain{state: state, parent: chainOf(r)}))
+		}
 		if !p.update {
 			next.ServeHTTP(w, r)
 			return
 		}
-		pw := &pageWriter{w: w, state: state, maxBody: p.maxBody}
+		pw := &pageWriter{w: w, state: state, maxBody: p.maxBody, outermost: outer}
 		var panicked any
 		if state.fallback != nil {
 			panicked = runView(next, pw, r)
@@ -291,7 +330,7 @@ func (p *PageCache) awaitRender(r *http.Request, res *pageResolved, state *pageS
 			return nil, nil
 		}
 		f, leader := flights.join(fkey)
-		if !leader && !f.wait(r.Context(), p.wait) {
+		if !leader && (leads(r, f) || !f.wait(r.Context(), p.wait)) {
 			return nil, nil
 		}
 		// A leader looks once more: the previous leader may have stored
@@ -386,6 +425,9 @@ func (p *PageCache) writeCached(w http.ResponseWriter, r *http.Request, page *ca
 	h := w.Header()
 	for k, vs := range page.resp.Header {
 		h[k] = vs
+	}
+	if _, tagged := h[views.CacheTagsHeader]; tagged && outermost(r) {
+		delete(h, views.CacheTagsHeader)
 	}
 	if page.hasAge {
 		age := page.maxAge - (page.expires - now.Unix())

@@ -12,7 +12,7 @@ import (
 // (on an alias that does not fail open) into a 500, as Django's handler
 // turns the middleware's exception into one.
 func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) {
-	tags := append(views.TakeCacheTags(pw.Header()), p.tags...)
+	tags := append(views.ReadCacheTags(pw.Header()), p.tags...)
 	if err := p.updateCache(r, pw, res, state, tags); err != nil {
 		pw.status, pw.body = serverErrorResponse(pw.Header(), res.c, err)
 	}

@@ -1,6 +1,10 @@
 package cache
 
-import "net/http"
+import (
+	"net/http"
+
+	"gojango/framework/views"
+)
 
 // pageWriter captures a response for the page cache. It decides at the
 // first write whether to buffer: only when the request may be stored
@@ -12,6 +16,7 @@ type pageWriter struct {
 	w         http.ResponseWriter
 	state     *pageState
 	maxBody   int
+	outermost bool // no page cache around this one: it drops the tags header
 	decided   bool
 	buffering bool
 	streamed  bool
@@ -35,6 +40,7 @@ func (pw *pageWriter) WriteHeader(status int) {
 		return
 	}
 	if !pw.buffering {
+		pw.dropTags()
 		pw.w.WriteHeader(status)
 		return
 	}
@@ -70,6 +76,7 @@ func (pw *pageWriter) stream() error {
 	if pw.status == 0 {
 		pw.status = http.StatusOK
 	}
+	pw.dropTags()
 	pw.w.WriteHeader(pw.status)
 	if len(pw.body) > 0 {
 		if _, err := pw.w.Write(pw.body); err != nil {
@@ -117,8 +124,17 @@ func (pw *pageWriter) release() {
 	if pw.status == 0 {
 		pw.status = http.StatusOK
 	}
+	pw.dropTags()
 	pw.w.WriteHeader(pw.status)
 	if len(pw.body) > 0 {
 		_, _ = pw.w.Write(pw.body)
+	}
+}
+
+// dropTags removes the tags header (views.CacheTags) before the response
+// leaves the outermost page cache.
+func (pw *pageWriter) dropTags() {
+	if pw.outermost {
+		pw.w.Header().Del(views.CacheTagsHeader)
 	}
 }

@@ -5,9 +5,9 @@ import (
 	"strings"
 )
 
-// CacheTagsHeader is the response header CacheTags writes. The page cache
-// reads it, stores the page under those tags and removes it from the
-// response; without a page cache in front it reaches the client.
+// CacheTagsHeader is the response header CacheTags writes. Each page cache
+// reads it and stores the page under those tags; the outermost removes it
+// from the response. Without a page cache in front it reaches the client.
 const CacheTagsHeader = "X-Gojango-Cache-Tags"
 
 // CacheTags tags the page the view is writing (beyond Django): when the
@@ -20,8 +20,8 @@ func CacheTags(w http.ResponseWriter, tags ...string) {
 	}
 }
 
-// TakeCacheTags returns the tags CacheTags put in h and removes the header.
-func TakeCacheTags(h http.Header) []string {
+// ReadCacheTags returns the tags CacheTags put in h.
+func ReadCacheTags(h http.Header) []string {
 	var tags []string
 	for _, line := range h.Values(CacheTagsHeader) {
 		for _, t := range strings.Split(line, ",") {
@@ -30,6 +30,5 @@ func TakeCacheTags(h http.Header) []string {
 			}
 		}
 	}
-	h.Del(CacheTagsHeader)
 	return tags
 }
