@@ -14,10 +14,12 @@ import (
 	"gojango/framework/middleware"
 	"gojango/framework/settings"
 	"gojango/framework/templates"
+	"gojango/framework/views"
 )
 
 // articleViews are the article pages: a cached list, a page per article,
-// and an edit form whose POST expires what the change made stale.
+// and an edit form whose POST invalidates, by tag, what the change made
+// stale.
 type articleViews struct {
 	s        *settings.Settings
 	articles *Articles
@@ -25,12 +27,14 @@ type articleViews struct {
 }
 
 // list is the front page: cache.Page(60*15) keeps it a quarter of an hour.
+// It is tagged "articles": any edit invalidates it.
 func (v *articleViews) list(w http.ResponseWriter, r *http.Request) {
 	all, err := v.articles.All(r.Context())
 	if err != nil {
 		middleware.ServerError(w, r, err)
 		return
 	}
+	views.CacheTags(w, "articles")
 	_ = v.tpl.Render(w, r, "app_example/article_list.html", map[string]any{"articles": all, "recent": recent(all)})
 }
 
@@ -44,6 +48,8 @@ func (v *articleViews) detail(w http.ResponseWriter, r *http.Request) {
 		middleware.ServerError(w, r, err)
 		return
 	}
+	// The page shows this article and, in the sidebar, the others' titles.
+	views.CacheTags(w, articleTag(art.ID), "articles")
 	_ = v.tpl.Render(w, r, "app_example/article_detail.html", map[string]any{"article": art, "recent": recent(all)})
 }
 
@@ -73,36 +79,30 @@ func (v *articleViews) edit(w http.ResponseWriter, r *http.Request) {
 		middleware.ServerError(w, r, err)
 		return
 	}
-	v.expire(r, "/", "/articles/"+strconv.FormatInt(art.ID, 10)+"/")
+	v.invalidate(r, articleTag(art.ID), "articles")
 	http.Redirect(w, r, "/articles/"+strconv.FormatInt(art.ID, 10)+"/", http.StatusSeeOther)
 }
 
-// expire removes the pages at paths from the per-site cache and from
-// cache.Page's, and the sidebar fragment from the fragment cache.
-func (v *articleViews) expire(r *http.Request, paths ...string) {
-	ctx := r.Context()
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	targets := [][2]string{{v.s.CacheMiddlewareAlias, v.s.CacheMiddlewareKeyPrefix}, {"default", ""}}
-	for _, p := range paths {
-		for _, t := range targets {
-			c, err := cache.Lookup(t[0])
-			if err != nil {
-				continue
-			}
-			if _, err := cache.ExpirePage(ctx, c, t[1], scheme+"://"+r.Host+p); err != nil {
-				slog.Warn("expire page", slog.String("path", p), slog.Any("error", err))
-			}
-		}
-	}
-	alias := "default"
+// articleTag is the cache tag of everything built from one article.
+func articleTag(id int64) string { return "article:" + strconv.FormatInt(id, 10) }
+
+// invalidate makes every page and fragment tagged with tags a miss, in
+// each cache that holds them: the per-site cache's, cache.Page's
+// ("default") and the fragments' (template_fragments when CACHES has it).
+// One call per alias, whatever the number of pages, variants and hosts.
+func (v *articleViews) invalidate(r *http.Request, tags ...string) {
+	aliases := map[string]bool{v.s.CacheMiddlewareAlias: true, "default": true}
 	if _, ok := v.s.Caches["template_fragments"]; ok {
-		alias = "template_fragments"
+		aliases["template_fragments"] = true
 	}
-	if _, err := cache.Caches(alias).Delete(ctx, cache.MakeTemplateFragmentKey("sidebar")); err != nil {
-		slog.Warn("expire sidebar", slog.Any("error", err))
+	for alias := range aliases {
+		c, err := cache.Lookup(alias)
+		if err != nil {
+			continue
+		}
+		if err := cache.InvalidateTags(r.Context(), c, tags...); err != nil {
+			slog.Warn("invalidate tags", slog.String("alias", alias), slog.Any("tags", tags), slog.Any("error", err))
+		}
 	}
 }
 
