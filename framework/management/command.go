@@ -48,7 +48,7 @@ type Project struct {
 var errUsage = errors.New("usage")
 
 func builtin(p Project) []*Command {
-	return []*Command{checkCommand(p), clearCacheCommand(), createCacheTableCommand(), expirePageCommand(), runserverCommand(p), startappCommand()}
+	return []*Command{checkCommand(p), clearCacheCommand(), createCacheTableCommand(), expirePageCommand(), invalidateTagsCommand(), runserverCommand(p), startappCommand()}
 }
 
 // Execute runs the command named in args and returns the process exit
