@@ -72,23 +72,9 @@ func TestCorruptStoredPageIsReRenderedAndOverwritten(t *testing.T) {
 			}},
 		{"db-sqlite",
 			func(t *testing.T, s *settings.Settings) settings.Cache {
-				path := filepath.Join(t.TempDir(), "cache.sqlite3")
-				s.Databases = map[string]settings.Database{"default": {Engine: "sqlite3", Name: path}}
-				d, err := db.Engine("sqlite3")
-				if err != nil {
-					t.Fatal(err)
-				}
-				conn, err := sql.Open("sqlite3", path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer conn.Close()
-				for _, stmt := range db.CreateTableSQL(d, "cache_table") {
-					if _, err := conn.Exec(stmt); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return settings.Cache{Backend: "db", Location: "cache_table", Timeout: 300, MaxEntries: 300, CullFrequency: 3, Version: 1}
+				c := sqliteCacheTable(t, s)
+				c.Timeout, c.MaxEntries, c.CullFrequency, c.Version = 300, 300, 3, 1
+				return c
 			},
 			func(t *testing.T, _ settings.Cache, s *settings.Settings, key string) {
 				conn, err := sql.Open("sqlite3", s.Databases["default"].Name)
@@ -139,4 +125,28 @@ func TestCorruptStoredPageIsReRenderedAndOverwritten(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sqliteCacheTable points s's default database at a new SQLite file with
+// a cache table made by createcachetable's DDL, and returns the db alias's
+// settings for it.
+func sqliteCacheTable(t *testing.T, s *settings.Settings) settings.Cache {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cache.sqlite3")
+	s.Databases = map[string]settings.Database{"default": {Engine: "sqlite3", Name: path}}
+	d, err := db.Engine("sqlite3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, stmt := range db.CreateTableSQL(d, "cache_table") {
+		if _, err := conn.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return settings.Cache{Backend: "db", Location: "cache_table"}
 }

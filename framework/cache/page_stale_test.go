@@ -2,12 +2,10 @@ package cache_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	neturl "net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,7 +13,6 @@ import (
 	"time"
 
 	"gojango/framework/cache"
-	"gojango/framework/cache/backends/db"
 	_ "gojango/framework/cache/backends/redis"
 	"gojango/framework/cache/cachetest"
 	"gojango/framework/settings"
@@ -37,22 +34,7 @@ func staleBackends() []staleBackend {
 		{name: "file", config: func(t *testing.T, _ *settings.Settings) settings.Cache {
 			return settings.Cache{Backend: "file", Location: t.TempDir()}
 		}},
-		{name: "db-sqlite", config: func(t *testing.T, s *settings.Settings) settings.Cache {
-			path := filepath.Join(t.TempDir(), "cache.sqlite3")
-			s.Databases = map[string]settings.Database{"default": {Engine: "sqlite3", Name: path}}
-			d, _ := db.Engine("sqlite3")
-			conn, err := sql.Open("sqlite3", path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			for _, stmt := range db.CreateTableSQL(d, "cache_table") {
-				if _, err := conn.Exec(stmt); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return settings.Cache{Backend: "db", Location: "cache_table"}
-		}},
+		{name: "db-sqlite", config: sqliteCacheTable},
 		{name: "redis", realTTL: true, config: func(t *testing.T, _ *settings.Settings) settings.Cache {
 			raw := os.Getenv("GOJANGO_TEST_REDIS_URL")
 			if raw == "" {
