@@ -118,6 +118,7 @@ func main() {
 		{"data", runData},
 		{"scale", runScale},
 		{"stampede", runStampede},
+		{"tiered", runTiered},
 	}
 	failed := false
 	for _, s := range sections {

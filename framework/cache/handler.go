@@ -98,6 +98,7 @@ func (h *Handler) Cache(alias string) (*Cache, error) {
 		Now:       h.now,
 		Logger:    h.logger,
 		Shared:    h.sharedObject,
+		Caches:    h.Cache,
 	})
 	if err != nil {
 		return nil, err

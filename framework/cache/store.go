@@ -67,6 +67,39 @@ type StrictKeys interface {
 	StrictKeys() bool
 }
 
+// ExpiryGetter is implemented by stores that can return an entry's expiry
+// with its value in one call (the zero time: never expires). A two-tier alias
+// (backends/tiered) uses it so that its in-process copy expires with the
+// shared entry; without it the copy lives for the tier's front timeout.
+type ExpiryGetter interface {
+	GetWithExpiry(ctx context.Context, key string) (value []byte, exp time.Time, found bool, err error)
+}
+
+// Tracker is implemented by stores whose server tells a client which keys
+// any client changed: Redis's server-assisted client-side caching (CLIENT
+// TRACKING in broadcast mode). A two-tier alias keeps its in-process copies
+// correct with it.
+//
+// Track follows every key that starts with prefix ("" for all keys) on its
+// own connections until stop is called, and reports to inv from its own
+// goroutines (Changed may be called from several at once, one per server).
+// It returns at once; inv.Tracking(true) comes once reports flow, and
+// stop returns after the last report.
+type Tracker interface {
+	Track(prefix string, inv Invalidations) (stop func())
+}
+
+// Invalidations receives what a Tracker's server reports.
+type Invalidations interface {
+	// Changed reports keys written, deleted, expired or evicted by any
+	// client; nil means every key (FLUSHDB, FLUSHALL).
+	Changed(keys []string)
+	// Tracking reports whether changes are being reported: false when the
+	// connection that carries them drops (changes may be missed until
+	// Tracking(true) again).
+	Tracking(on bool)
+}
+
 // Params is what a backend factory receives to build its Store.
 type Params struct {
 	Alias     string         // the CACHES alias
@@ -86,6 +119,10 @@ type Params struct {
 	// alias; nil when the Store was built outside a Handler, and then a store
 	// keeps its state to itself.
 	Shared func(name string, create func() any) any
+	// Caches returns another alias of the same Handler (Django's
+	// caches[alias]), for stores built over another alias (tiered); nil
+	// when the Store was built outside a Handler.
+	Caches func(alias string) (*Cache, error)
 }
 
 // Factory builds a Store from its Params. It should not do I/O that can hang:

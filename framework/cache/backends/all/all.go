@@ -1,5 +1,5 @@
 // Package all links in every built-in cache backend: locmem, file, db,
-// dummy, redis and memcached. A project's main package imports it for its
+// dummy, redis, memcached and tiered. A project's main package imports it for its
 // side effect, as Django has its backends available without an import.
 package all
 
@@ -10,4 +10,5 @@ import (
 	_ "gojango/framework/cache/backends/locmem"    // "locmem": LocMemCache
 	_ "gojango/framework/cache/backends/memcached" // "memcached": PyMemcacheCache
 	_ "gojango/framework/cache/backends/redis"     // "redis": RedisCache
+	_ "gojango/framework/cache/backends/tiered"    // "tiered": an in-process copy in front of another alias
 )

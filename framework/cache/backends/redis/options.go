@@ -1,8 +1,10 @@
 package redis
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,13 +24,21 @@ type options struct {
 	dialTimeout  time.Duration
 	readTimeout  time.Duration
 	writeTimeout time.Duration
+
+	cluster          bool     // LOCATION lists seed nodes of a Redis Cluster
+	sentinels        []string // Sentinel addresses; LOCATION's host is the master name
+	sentinelUsername *string
+	sentinelPassword *string
 }
 
 // acceptedOptions lists the OPTIONS keys, for error messages.
 // socket_timeout and socket_connect_timeout are redis-py's names, accepted so
 // Django settings carry over: the first sets both the read and the write
 // timeout, the second the dial timeout.
-const acceptedOptions = "db, dial_timeout, password, pool_size, read_timeout, " +
+// cluster and sentinels pick the topology (see the package doc);
+// SENTINELS is django-redis's spelling of sentinels.
+const acceptedOptions = "cluster, db, dial_timeout, password, pool_size, read_timeout, " +
+	"sentinel_password, sentinel_username, sentinels (or SENTINELS), " +
 	"socket_connect_timeout, socket_timeout, username, write_timeout"
 
 // parseOption parses one OPTIONS entry into o; known is false for a key that
@@ -74,10 +84,78 @@ func parseOption(o *options, key string, v any) (known bool, err error) {
 			return true, err
 		}
 		o.writeTimeout = o.readTimeout
+	case "cluster":
+		b, ok := v.(bool)
+		if !ok {
+			return true, fmt.Errorf("must be true or false, got %T", v)
+		}
+		o.cluster = b
+	case "sentinels", "SENTINELS":
+		addrs, err := addrList(v)
+		if err != nil {
+			return true, err
+		}
+		o.sentinels = addrs
+	case "sentinel_username", "sentinel_password":
+		s, ok := v.(string)
+		if !ok {
+			return true, fmt.Errorf("must be a string, got %T", v)
+		}
+		if key == "sentinel_username" {
+			o.sentinelUsername = &s
+		} else {
+			o.sentinelPassword = &s
+		}
 	default:
 		return false, nil
 	}
 	return true, nil
+}
+
+// addrList reads Sentinel addresses: a list of "host:port" strings (or
+// django-redis's [host, port] pairs), or one string separated by "," or ";".
+func addrList(v any) ([]string, error) {
+	var items []any
+	switch v := v.(type) {
+	case string:
+		for _, s := range locations(v, nil) {
+			items = append(items, s)
+		}
+	case []string:
+		for _, s := range v {
+			items = append(items, s)
+		}
+	case []any:
+		items = v
+	default:
+		return nil, fmt.Errorf(`must be a list of "host:port" addresses, got %T`, v)
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		switch it := it.(type) {
+		case string:
+			if _, _, err := net.SplitHostPort(strings.TrimSpace(it)); err != nil {
+				return nil, fmt.Errorf("address %q: %w", it, err)
+			}
+			out = append(out, strings.TrimSpace(it))
+		case []any: // django-redis: ("localhost", 26379)
+			if len(it) != 2 {
+				return nil, fmt.Errorf("address %v: want [host, port]", it)
+			}
+			host, ok := it[0].(string)
+			port, err := intOption(it[1])
+			if !ok || err != nil || port <= 0 || port > 65535 {
+				return nil, fmt.Errorf("address %v: want [host, port]", it)
+			}
+			out = append(out, net.JoinHostPort(host, strconv.Itoa(port)))
+		default:
+			return nil, fmt.Errorf(`address %v: want "host:port"`, it)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("is empty")
+	}
+	return out, nil
 }
 
 // parseOptions checks and parses OPTIONS. Keys are applied in sorted order so

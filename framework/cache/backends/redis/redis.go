@@ -16,6 +16,25 @@
 // LOCATION selects, every key in it, not only this alias's keys (as Django's
 // RedisCache.clear does). Give a cache its own database number when other data
 // lives on the same server.
+//
+// Two more topologies, each through one go-redis client that follows the
+// servers by itself:
+//
+//   - Redis Cluster: OPTIONS.cluster = true, LOCATION the seed nodes
+//     ("redis://10.0.0.1:7000", ...; any few of the cluster's nodes). Keys are
+//     spread over the primaries by hash slot; reads and writes go to the
+//     slot's primary. Many-key operations are sent as one pipeline per node
+//     (never one cross-slot MGET); clear runs FLUSHDB on every primary.
+//     Only database 0 exists on a cluster.
+//   - Sentinel: OPTIONS.sentinels lists the sentinels ("10.0.0.1:26379", ...),
+//     and LOCATION names the master set as its host, as django-redis's
+//     SentinelClient: "redis://mymaster/1". Every operation goes to the
+//     primary the sentinels currently elect; sentinel_username and
+//     sentinel_password authenticate to the sentinels.
+//
+// The Store also reports which keys any client changed (Track, Redis
+// server-assisted client-side caching, for the tiered backend) and returns an
+// entry's expiry with its value (GetWithExpiry).
 package redis
 
 import (
@@ -47,9 +66,11 @@ const (
 	defaultWriteTimeout = 3 * time.Second
 )
 
-// Store is a cache.Store and cache.BatchStore on one or more Redis servers.
+// Store is a cache.Store and cache.BatchStore on one or more Redis servers,
+// a Redis Cluster or a Sentinel-managed primary.
 type Store struct {
-	servers []*server // servers[0] is the write server
+	servers []*server // one LOCATION server each; servers[0] is the write server
+	multi   *multi    // cluster or sentinel: one client for every operation; then servers is nil
 	now     func() time.Time
 }
 
@@ -84,7 +105,7 @@ func New(p cache.Params) (cache.Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{servers: make([]*server, len(locs)), now: now}
+	parsed := make([]*goredis.Options, len(locs))
 	for i, loc := range locs {
 		opts, err := goredis.ParseURL(loc)
 		if err != nil {
@@ -95,7 +116,29 @@ func New(p cache.Params) (cache.Store, error) {
 			return nil, fmt.Errorf("redis: LOCATION %q: %w", redactURL(loc), err)
 		}
 		o.apply(opts)
-		s.servers[i] = &server{opts: opts}
+		parsed[i] = opts
+	}
+	s := &Store{now: now}
+	switch {
+	case o.cluster && len(o.sentinels) > 0:
+		return nil, errors.New("redis: OPTIONS cluster and sentinels exclude each other")
+	case o.cluster:
+		m, err := newClusterMulti(locs, parsed)
+		if err != nil {
+			return nil, err
+		}
+		s.multi = m
+	case len(o.sentinels) > 0:
+		m, err := newSentinelMulti(locs, parsed, o)
+		if err != nil {
+			return nil, err
+		}
+		s.multi = m
+	default:
+		s.servers = make([]*server, len(parsed))
+		for i, opts := range parsed {
+			s.servers[i] = &server{opts: opts}
+		}
 	}
 	return s, nil
 }
@@ -150,12 +193,21 @@ func (s *Store) client(i int) (*goredis.Client, error) {
 	return srv.client, nil
 }
 
-// writeClient is the primary's client: every write goes there.
-func (s *Store) writeClient() (*goredis.Client, error) { return s.client(0) }
+// writeClient is the primary's client: every write goes there. On a cluster
+// or Sentinel it is the one client that routes by itself.
+func (s *Store) writeClient() (goredis.UniversalClient, error) {
+	if s.multi != nil {
+		return s.multi.get()
+	}
+	return s.client(0)
+}
 
 // readClient is a replica's client picked at random among servers 1..n-1,
-// or the only server's.
-func (s *Store) readClient() (*goredis.Client, error) {
+// or the only server's (the routing client on a cluster or Sentinel).
+func (s *Store) readClient() (goredis.UniversalClient, error) {
+	if s.multi != nil {
+		return s.multi.get()
+	}
 	return s.client(readIndex(len(s.servers)))
 }
 
@@ -318,13 +370,17 @@ func (s *Store) Has(ctx context.Context, key string) (bool, error) {
 
 // incrScript is Django's "EXISTS, then INCRBY" made atomic and one round trip:
 // a key that expires between the two can no longer be re-created without a
-// TTL. It returns nil (redis.Nil) for a missing key.
+// TTL. It returns nil (redis.Nil) for a missing key, and the new value as
+// Redis stores it (text): Lua numbers are doubles, so INCRBY's own reply
+// would come back rounded above 2^53.
 var incrScript = goredis.NewScript(`if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-return redis.call('INCRBY', KEYS[1], ARGV[1])`)
+redis.call('INCRBY', KEYS[1], ARGV[1])
+return redis.call('GET', KEYS[1])`)
 
 // Incr adds delta to the integer at key on the write server, keeping its TTL,
 // and returns the new value. A missing key is cache.ErrNotFound; a value Redis
-// cannot read as a 64-bit integer (or an overflow) is cache.ErrNotInteger.
+// cannot read as a 64-bit integer is cache.ErrNotInteger, a sum that
+// overflows cache.ErrIncrOverflow (which matches ErrNotInteger too).
 func (s *Store) Incr(ctx context.Context, key string, delta int64) (int64, error) {
 	c, err := s.writeClient()
 	if err != nil {
@@ -334,6 +390,8 @@ func (s *Store) Incr(ctx context.Context, key string, delta int64) (int64, error
 	switch {
 	case errors.Is(err, goredis.Nil):
 		return 0, fmt.Errorf("redis incr: Key '%s' not found: %w", key, cache.ErrNotFound)
+	case err != nil && isOverflow(err):
+		return 0, fmt.Errorf("redis incr %q by %d: %w: %w: %w", key, delta, cache.ErrIncrOverflow, cache.ErrNotInteger, err)
 	case err != nil && isNotInteger(err):
 		return 0, fmt.Errorf("redis incr %q: %w: %w", key, cache.ErrNotInteger, err)
 	case err != nil:
@@ -343,24 +401,37 @@ func (s *Store) Incr(ctx context.Context, key string, delta int64) (int64, error
 }
 
 // isNotInteger recognises Redis's "ERR value is not an integer or out of
-// range" and "ERR increment or decrement would overflow" replies.
+// range" reply.
 func isNotInteger(err error) bool {
 	var rerr goredis.Error
-	if !errors.As(err, &rerr) {
-		return false
-	}
-	msg := rerr.Error()
-	return strings.Contains(msg, "not an integer") || strings.Contains(msg, "overflow")
+	return errors.As(err, &rerr) && strings.Contains(rerr.Error(), "not an integer")
+}
+
+// isOverflow recognises Redis's "ERR increment or decrement would overflow".
+func isOverflow(err error) bool {
+	var rerr goredis.Error
+	return errors.As(err, &rerr) && strings.Contains(rerr.Error(), "overflow")
 }
 
 // Clear runs FLUSHDB on the write server: every key of that Redis database is
-// removed, not only this cache's (Django's RedisCache.clear does the same).
+// removed, not only this cache's (Django's RedisCache.clear does the same). On
+// a cluster it runs on every primary.
 func (s *Store) Clear(ctx context.Context) error {
 	c, err := s.writeClient()
 	if err != nil {
 		return fmt.Errorf("redis clear: %w", err)
 	}
-	if err := c.FlushDB(ctx).Err(); err != nil {
+	if cc, ok := c.(*goredis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, n *goredis.Client) error {
+			if err := n.FlushDB(ctx).Err(); err != nil {
+				return fmt.Errorf("node %s: %w", n.Options().Addr, err)
+			}
+			return nil
+		})
+	} else {
+		err = c.FlushDB(ctx).Err()
+	}
+	if err != nil {
 		return fmt.Errorf("redis clear (FLUSHDB): %w", err)
 	}
 	return nil
@@ -368,6 +439,9 @@ func (s *Store) Clear(ctx context.Context) error {
 
 // Close closes the clients made so far and stops new ones from being made.
 func (s *Store) Close() error {
+	if s.multi != nil {
+		return s.multi.close()
+	}
 	var errs []error
 	for i, srv := range s.servers {
 		srv.once.Do(func() {}) // a server never used gets no client
@@ -390,6 +464,9 @@ func (s *Store) GetMany(ctx context.Context, keys []string) (map[string][]byte, 
 	c, err := s.readClient()
 	if err != nil {
 		return nil, manyErr("get_many", keys, err)
+	}
+	if cc, ok := c.(*goredis.ClusterClient); ok {
+		return clusterGetMany(ctx, cc, keys, out)
 	}
 	vals, err := c.MGet(ctx, keys...).Result()
 	if err != nil {
@@ -426,7 +503,7 @@ func (s *Store) SetMany(ctx context.Context, items map[string][]byte, exp time.T
 	}
 	d, _, expired := ttl(exp, s.now())
 	if expired {
-		if err := c.Del(ctx, keys...).Err(); err != nil {
+		if err := del(ctx, c, keys); err != nil {
 			return nil, manyErr("set_many", keys, err)
 		}
 		return nil, nil
@@ -452,7 +529,7 @@ func (s *Store) DeleteMany(ctx context.Context, keys []string) error {
 	if err != nil {
 		return manyErr("delete_many", keys, err)
 	}
-	if err := c.Del(ctx, keys...).Err(); err != nil {
+	if err := del(ctx, c, keys); err != nil {
 		return manyErr("delete_many", keys, err)
 	}
 	return nil

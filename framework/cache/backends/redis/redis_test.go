@@ -190,7 +190,7 @@ func TestNewErrors(t *testing.T) {
 		{"bad escape password redacted", "redis://u:secret@h:6379/0%zz", nil, `"redis://u:xxxxx@h:6379/0%zz": invalid URL escape`},
 		{"bad userinfo password redacted", "redis://u:sec ret@h/0", nil, `"redis://u:xxxxx@h/0": net/url: invalid userinfo`},
 		{"unknown option lists accepted", "redis://h/0", map[string]any{"serializer": "pickle"},
-			`unknown OPTIONS key "serializer" (accepted: db, dial_timeout, password, pool_size, read_timeout, socket_connect_timeout, socket_timeout, username, write_timeout)`},
+			`unknown OPTIONS key "serializer" (accepted: cluster, db, dial_timeout, password, pool_size, read_timeout, sentinel_password, sentinel_username, sentinels (or SENTINELS), socket_connect_timeout, socket_timeout, username, write_timeout)`},
 		{"db not integer", "redis://h/0", map[string]any{"db": 1.5}, `OPTIONS "db": must be an integer`},
 		{"db negative", "redis://h/0", map[string]any{"db": int64(-1)}, `OPTIONS "db": must be >= 0`},
 		{"db wrong type", "redis://h/0", map[string]any{"db": true}, `must be an integer, got bool`},
