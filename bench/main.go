@@ -8,6 +8,7 @@
 //	go run . -only page,stampede -duration 2s  # some sections
 //	go run . -only page/b -cpuprofile b.prof   # one figure, profiled
 //	go run . -only data/10k/ours/hit           # ids: data/SIZE/CACHE/OP/GOROUTINES
+//	go run . -quick                            # every table and goal in about a minute
 package main
 
 import (
@@ -31,6 +32,7 @@ type config struct {
 	clients  int
 	rounds   int
 	only     []string
+	quick    bool // -quick: short figures and smaller scale rows
 }
 
 // want reports whether the measurement id (e.g. "page/b",
@@ -71,11 +73,22 @@ func main() {
 	flag.IntVar(&cfg.rounds, "rounds", 3, "rounds of the page cache figures (the median is reported)")
 	flag.StringVar(&only, "only", "", "comma list of sections or measurement ids: page, data, scale, stampede, or e.g. page/b, data/10k/ours/hit/1 (data/SIZE/CACHE/OP/GOROUTINES), scale/db")
 	flag.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the measurements to this file")
+	flag.BoolVar(&cfg.quick, "quick", false, "a quick check of every table and goal (under 90 s): -duration 200ms -rounds 1, fewer sets timed in scale; figures are noisier")
 	flag.StringVar(&memprofile, "memprofile", "", "write an allocation profile (every 4 KB sampled) to this file at the end")
 	flag.Parse()
 	for _, o := range strings.Split(only, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.only = append(cfg.only, o)
+		}
+	}
+	if cfg.quick {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["duration"] {
+			cfg.duration = 200 * time.Millisecond
+		}
+		if !set["rounds"] {
+			cfg.rounds = 1
 		}
 	}
 	cfg.rounds = max(1, cfg.rounds)

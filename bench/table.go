@@ -79,7 +79,11 @@ func (r *report) print(w io.Writer, machine string, cfg config, took time.Durati
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "## gojango cache benchmarks\n\n")
 	fmt.Fprintf(w, "Machine: %s.  \n", machine)
-	fmt.Fprintf(w, "Run: `go run . -duration %s -clients %d -rounds %d", cfg.duration, cfg.clients, cfg.rounds)
+	fmt.Fprintf(w, "Run: `go run .")
+	if cfg.quick {
+		fmt.Fprintf(w, " -quick")
+	}
+	fmt.Fprintf(w, " -duration %s -clients %d -rounds %d", cfg.duration, cfg.clients, cfg.rounds)
 	if len(cfg.only) > 0 {
 		fmt.Fprintf(w, " -only %s", strings.Join(cfg.only, ","))
 	}

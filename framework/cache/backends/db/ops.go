@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
 	"time"
 
 	"gojango/framework/cache"
@@ -343,15 +341,11 @@ func (s *Store) incr(ctx context.Context, key string, delta int64) (n, removed i
 		}
 		return 0, removed, notFound(key)
 	}
-	old, err := strconv.ParseInt(string(v), 10, 64)
+	n, stored, err := cache.IncrStored(v, delta)
 	if err != nil {
-		return 0, 0, fmt.Errorf("db cache %q: incr %q: %w: %v", s.table, key, cache.ErrNotInteger, err)
+		return 0, 0, fmt.Errorf("db cache %q: incr %q: %w", s.table, key, err)
 	}
-	if (delta > 0 && old > math.MaxInt64-delta) || (delta < 0 && old < math.MinInt64-delta) {
-		return 0, 0, fmt.Errorf("db cache %q: incr %q: %d%+d overflows int64", s.table, key, old, delta)
-	}
-	n = old + delta
-	if _, err := q.ExecContext(ctx, s.sql.incrUpdate, encodeValue(strconv.AppendInt(nil, n, 10)), key); err != nil {
+	if _, err := q.ExecContext(ctx, s.sql.incrUpdate, encodeValue(stored), key); err != nil {
 		return 0, 0, s.errorf("incr", key, err)
 	}
 	if err := tx.Commit(); err != nil {

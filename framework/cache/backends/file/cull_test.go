@@ -214,3 +214,45 @@ func TestCountFollowsRemovals(t *testing.T) {
 		t.Fatalf("count %d after clear, want 0", got)
 	}
 }
+
+// A cull bigger than syncCullMax runs off the caller's path and removes
+// Django's count all the same: MAX_ENTRIES 3003, CULL_FREQUENCY 3, so the
+// 3004th set starts a cull of int(3003 / 3) = 1001 files (or int(3004 / 3),
+// the same, when the listing sees that set's file) and returns before it
+// ends; Close waits for it.
+func TestBigCullRunsInBackground(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		freq, want int
+	}{
+		{"frequency 3", 3, 3004 - 1001},
+		{"frequency 0", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const maxEntries = 3003
+			e := cullEnv(t, maxEntries, tc.freq)
+			exp := e.clock.Now().Add(1000 * time.Second)
+			for i := range maxEntries {
+				mustSet(t, e.s, fmt.Sprint("fill", i), []byte("v"), exp)
+			}
+			mustSet(t, e.s, "last", []byte("v"), exp)
+			if err := e.s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			n := e.count(t)
+			if tc.freq == 0 {
+				// Clearing everything may or may not take the last file.
+				if n > 1 {
+					t.Fatalf("%d files after a CULL_FREQUENCY 0 cull; want 0 or 1", n)
+				}
+				return
+			}
+			if n != tc.want {
+				t.Fatalf("%d files after the cull; want %d", n, tc.want)
+			}
+			if got := e.evicted.Load(); got != 1001 {
+				t.Fatalf("OnEvict reported %d, want 1001", got)
+			}
+		})
+	}
+}

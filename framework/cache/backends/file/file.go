@@ -32,7 +32,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,6 +73,11 @@ type dirState struct {
 	cullMu    sync.Mutex // one cull or clear scan at a time
 	// scans counts directory listings (tests check a set does not list).
 	scans atomic.Int64
+	// background counts culls running off the caller's path (Close waits
+	// for them).
+	background sync.WaitGroup
+	// cullWanted asks the background cull for another look at the count.
+	cullWanted atomic.Bool
 }
 
 // Store is a cache.Store keeping one file per key in a directory.
@@ -463,18 +467,14 @@ func (s *Store) Incr(ctx context.Context, key string, delta int64) (int64, error
 		s.discard(path, stripe, l, true)
 		return 0, fmt.Errorf("file cache incr: Key '%s' not found: %w", key, cache.ErrNotFound)
 	}
-	n, err := strconv.ParseInt(string(l.value), 10, 64)
+	sum, stored, err := cache.IncrStored(l.value, delta)
 	if err != nil {
-		return 0, fmt.Errorf("file cache incr %q: %w: %w", key, cache.ErrNotInteger, err)
-	}
-	sum := n + delta
-	if (delta > 0 && sum < n) || (delta < 0 && sum > n) {
-		return 0, fmt.Errorf("file cache incr %q: %w: %d%+d overflows int64", key, cache.ErrNotInteger, n, delta)
+		return 0, fmt.Errorf("file cache incr %q: %w", key, err)
 	}
 	if err := s.maybeCull(ctx); err != nil {
 		return 0, opErr("incr", key, err)
 	}
-	bp := s.encode(strconv.AppendInt(nil, sum, 10), l.exp)
+	bp := s.encode(stored, l.exp)
 	defer s.putBuf(bp)
 	if err := s.write(*bp, name, stripe, true); err != nil {
 		return 0, opErr("incr", key, err)
@@ -487,11 +487,12 @@ func (s *Store) Incr(ctx context.Context, key string, delta int64) (int64, error
 func (s *Store) Clear(ctx context.Context) error {
 	s.st.cullMu.Lock()
 	defer s.st.cullMu.Unlock()
+	before := s.st.count.Load()
 	names, err := s.scan(ctx)
 	if err != nil {
 		return fmt.Errorf("file cache clear %s: %w", s.dir, err)
 	}
-	s.recount(len(names))
+	s.recount(len(names), before)
 	_, err = s.removeAll(ctx, names)
 	if err != nil {
 		return fmt.Errorf("file cache clear %s: %w", s.dir, err)
@@ -499,8 +500,12 @@ func (s *Store) Clear(ctx context.Context) error {
 	return nil
 }
 
-// Close releases nothing: the store holds no open file between calls.
-func (s *Store) Close() error { return nil }
+// Close waits for a background cull of the directory to end; the store
+// holds no open file between calls.
+func (s *Store) Close() error {
+	s.st.background.Wait()
+	return nil
+}
 
 // encode returns a pooled buffer holding the file image of value.
 func (s *Store) encode(value []byte, exp time.Time) *[]byte {

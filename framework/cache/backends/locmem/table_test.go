@@ -14,7 +14,7 @@ func TestTableGrowDeleteReinsert(t *testing.T) {
 	put := func(k string, v string) bool {
 		h := maphash.String(seed, k)
 		var added bool
-		tab, added = tab.put(&entry{key: k, hash: h, val: []byte(v)}, h)
+		tab, added = tab.put(newEntry(k, []byte(v), 0), h, func(k string) uint64 { return maphash.String(seed, k) })
 		return added
 	}
 	for i := 0; i < 1000; i++ {
@@ -44,6 +44,9 @@ func TestTableGrowDeleteReinsert(t *testing.T) {
 		k := fmt.Sprint(i)
 		e := tab.find(k, maphash.String(seed, k))
 		eb := tab.findBytes([]byte(k), maphash.String(seed, k))
+		if ep := tab.findParts(k[:len(k)/2], k[len(k)/2:], maphash.String(seed, k)); ep != eb {
+			t.Fatalf("findParts(%q) = %v; findBytes = %v", k, ep, eb)
+		}
 		switch {
 		case i%3 == 0:
 			if e != nil || eb != nil {

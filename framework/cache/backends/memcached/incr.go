@@ -60,10 +60,11 @@ func (s *Store) Incr(ctx context.Context, key string, delta int64) (int64, error
 		if n > math.MaxInt64 {
 			// Only an incr can get here: undo it rather than leave a value
 			// no int64 reader can parse.
+			oerr := fmt.Errorf("memcached incr %q: %w", key, cache.IncrOverflow(int64(n-uint64(delta)), delta))
 			if _, uerr := s.client.Decrement(key, uint64(delta)); uerr != nil {
-				return 0, errors.Join(fmt.Errorf("memcached incr %q: result %d overflows int64", key, n), wrap("decr", key, uerr))
+				return 0, errors.Join(oerr, wrap("decr", key, uerr))
 			}
-			return 0, fmt.Errorf("memcached incr %q: result %d overflows int64", key, n)
+			return 0, oerr
 		}
 		return int64(n), nil
 	case errors.Is(err, memcache.ErrCacheMiss):
@@ -119,20 +120,18 @@ func (s *Store) incrCAS(ctx context.Context, key string, delta int64) (int64, er
 		if it.size > maxIntLen {
 			return 0, notInteger(key, nil, it.size)
 		}
-		v, perr := strconv.ParseInt(string(it.value), 10, 64)
-		if perr != nil {
+		sum, nv, ierr := cache.IncrStored(it.value, delta)
+		switch {
+		case errors.Is(ierr, cache.ErrIncrOverflow):
+			return 0, fmt.Errorf("memcached incr %q: %w", key, ierr)
+		case ierr != nil:
 			return 0, notInteger(key, it.value, it.size)
-		}
-		sum := v + delta
-		if (delta > 0 && sum < v) || (delta < 0 && sum > v) {
-			return 0, fmt.Errorf("memcached incr %q: %d%+d overflows int64", key, v, delta)
 		}
 		exptime := int32(0)
 		if it.ttl >= 0 { // -1 is "never"
 			now := s.now()
 			exptime = expiration(now.Add(time.Duration(max(it.ttl, 1))*time.Second), now)
 		}
-		nv := strconv.AppendInt(nil, sum, 10)
 		if _, err := fmt.Fprintf(rw, "cas %s %d %d %d %d\r\n%s\r\n", key, it.flags, exptime, len(nv), it.cas, nv); err != nil {
 			return 0, wrap("incr", key, err)
 		}
