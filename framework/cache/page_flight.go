@@ -156,6 +156,7 @@ type pageShared struct {
 	flights   *pageFlights
 	memo      *pageMemo
 	staleSeen atomic.Bool // a stored response declared a stale window of its own
+	refreshes sync.WaitGroup // background refreshes running (page_stale.go)
 }
 
 func newPageShared() any { return &pageShared{flights: newPageFlights(), memo: newPageMemo()} }

@@ -172,7 +172,9 @@ func (p *PageCache) refreshInBackground(next http.Handler, r *http.Request, res 
 	for _, h := range []string{"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range"} {
 		rr.Header.Del(h)
 	}
+	res.shared.refreshes.Add(1)
 	go func() {
+		defer res.shared.refreshes.Done()
 		defer cancel()
 		defer rf.flights.leave(rf.fkey, rf.flight)
 		pw := &pageWriter{w: discardResponse{h: http.Header{}}, state: st, maxBody: p.maxBody}

@@ -58,7 +58,6 @@ type staleEnv struct {
 	calls   atomic.Int32
 	mu      sync.Mutex
 	answer  func(w http.ResponseWriter, n int32) // what the view does on call n
-	done    chan int32                           // each finished view call
 	h       http.Handler
 }
 
@@ -89,26 +88,12 @@ func (e *staleEnv) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	f := e.answer
 	e.mu.Unlock()
-	defer func() { e.done <- n }()
 	f(w, n)
 }
 
-// waitCalls waits for the view's call n to finish (a background refresh).
-func (e *staleEnv) waitCalls(t *testing.T, n int32) {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		select {
-		case got := <-e.done:
-			if got >= n {
-				time.Sleep(20 * time.Millisecond) // the refresh stores after the view returns
-				return
-			}
-		case <-deadline:
-			t.Fatalf("view call %d never finished", n)
-		}
-	}
-}
+// waitRefreshes waits until the page cache's background refreshes are
+// done (stored, or dropped).
+func (e *staleEnv) waitRefreshes() { cache.WaitPageRefreshes("default") }
 
 func okAnswer(w http.ResponseWriter, n int32) { fmt.Fprintf(w, "render %d", n) }
 
@@ -129,7 +114,7 @@ func eachStaleBackend(t *testing.T, opts func(e *staleEnv) []cache.PageOption, f
 			cfg := b.config(t, s)
 			cfg.Timeout, cfg.MaxEntries, cfg.CullFrequency, cfg.Version = 300, 1000, 3, 1
 			s.Caches = map[string]settings.Cache{"default": cfg}
-			e := &staleEnv{realTTL: b.realTTL, done: make(chan int32, 1000), answer: okAnswer}
+			e := &staleEnv{realTTL: b.realTTL, answer: okAnswer}
 			var hopts []cache.HandlerOption
 			var popts []cache.PageOption
 			if opts != nil {
@@ -144,6 +129,7 @@ func eachStaleBackend(t *testing.T, opts func(e *staleEnv) []cache.PageOption, f
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = cache.Setup(settings.Default()) })
+			t.Cleanup(e.waitRefreshes) // before the stores go, and their directories
 			if b.realTTL {
 				if err := cache.Default().Set(context.Background(), "ping", 1, 10); err != nil {
 					if os.Getenv("CI") != "" {
@@ -166,7 +152,6 @@ func TestStaleWhileRevalidateServesStaleAndRefreshesOnce(t *testing.T) {
 		return []cache.PageOption{cache.StaleWhileRevalidate(e.span(30))}
 	}, func(t *testing.T, e *staleEnv) {
 		do(e.h, "GET", url)
-		e.waitCalls(t, 1)
 		e.advance(int(e.timeout()) + 1) // expired, inside the window
 		if _, ok := cache.GetCacheKey(context.Background(), mustReq("GET", url), cache.Default(), "", "GET", cache.I18N{}); ok {
 			t.Fatal("Django's header-list entry outlived its timeout: a Django process would serve stale pages")
@@ -200,7 +185,7 @@ func TestStaleWhileRevalidateServesStaleAndRefreshesOnce(t *testing.T) {
 		for b := range bad {
 			t.Fatalf("a request during the window got %s; want the stale page", b)
 		}
-		e.waitCalls(t, 2)
+		e.waitRefreshes()
 		if got := e.calls.Load(); got != 2 {
 			t.Fatalf("%d view calls; want 2 (one refresh for %d stale hits)", got, n)
 		}
@@ -231,7 +216,6 @@ func TestUnstorableRefreshDropsStaleCopy(t *testing.T) {
 		return []cache.PageOption{cache.StaleWhileRevalidate(e.span(30))}
 	}, func(t *testing.T, e *staleEnv) {
 		do(e.h, "GET", url)
-		e.waitCalls(t, 1)
 		e.setAnswer(func(w http.ResponseWriter, n int32) {
 			w.Header().Set("Cache-Control", "private")
 			fmt.Fprintf(w, "private %d", n)
@@ -240,7 +224,7 @@ func TestUnstorableRefreshDropsStaleCopy(t *testing.T) {
 		if w := do(e.h, "GET", url); w.Body.String() != "render 1" {
 			t.Fatalf("first request after expiry: %q; want the stale page", w.Body.String())
 		}
-		e.waitCalls(t, 2)
+		e.waitRefreshes()
 		if w := do(e.h, "GET", url); !strings.HasPrefix(w.Body.String(), "private ") {
 			t.Fatalf("after a private refresh: %q; want a fresh render, not the stale copy", w.Body.String())
 		}
@@ -252,7 +236,6 @@ func TestUnstorableRefreshDropsStaleCopy(t *testing.T) {
 func TestStaleIfErrorServesStaleThroughFailures(t *testing.T) {
 	eachStaleBackend(t, func(e *staleEnv) []cache.PageOption { return []cache.PageOption{cache.StaleIfError(e.span(60))} }, func(t *testing.T, e *staleEnv) {
 		do(e.h, "GET", url)
-		e.waitCalls(t, 1)
 		e.advance(int(e.timeout()) + 1)
 		e.setAnswer(func(w http.ResponseWriter, n int32) {
 			w.WriteHeader(http.StatusBadGateway)
@@ -285,12 +268,11 @@ func TestResponseStaleWhileRevalidateDirective(t *testing.T) {
 			fmt.Fprintf(w, "render %d", n)
 		})
 		do(e.h, "GET", url)
-		e.waitCalls(t, 1)
 		e.advance(int(e.timeout()) + 1)
 		if w := do(e.h, "GET", url); w.Body.String() != "render 1" {
 			t.Fatalf("inside the directive's window: %q; want the stale page", w.Body.String())
 		}
-		e.waitCalls(t, 2)
+		e.waitRefreshes()
 	})
 }
 
