@@ -46,5 +46,9 @@ func URLs(s *settings.Settings) (http.Handler, error) {
 	r.Get("/me/", cache.Page(60*15, views.CacheControl(Me, views.Private)))
 	// A view that panics: 500, the technical page with DEBUG, the stack in the log.
 	r.Get("/boom/", Boom)
+	// The live cache panel (DEBUG or CacheStaff only), never cached.
+	panel, panelData := cachePage{s: s}.routes()
+	r.Get("/_cache/", panel)
+	r.Get("/_cache/data.json", panelData)
 	return r, nil
 }

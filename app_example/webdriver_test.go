@@ -325,6 +325,18 @@ func (s *wdSession) Screenshot() []byte {
 	return png
 }
 
+// Screenshot returns a PNG of the element (W3C Take Element Screenshot).
+func (e element) Screenshot() []byte {
+	e.s.t.Helper()
+	var b64 string
+	e.s.must(e.s.do(http.MethodGet, e.s.path("/element/"+e.id+"/screenshot"), nil, &b64))
+	png, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		e.s.t.Fatalf("webdriver: element screenshot: %v", err)
+	}
+	return png
+}
+
 // element is a reference to an element on the current page.
 type element struct {
 	s  *wdSession

@@ -132,6 +132,7 @@ func main() {
 		{"scale", runScale},
 		{"stampede", runStampede},
 		{"tiered", runTiered},
+		{"metrics", runMetrics},
 	}
 	failed := false
 	for _, s := range sections {

@@ -236,6 +236,7 @@ func (c *Cache) fail(op, key string, err error) error {
 		return err
 	}
 	c.stats.errors.Add(1)
+	c.stats.opErrors[opOf(op)].Add(1)
 	err = fmt.Errorf("cache %q: %s %q: %w", c.alias, op, key, err)
 	if c.failOpen {
 		c.downUntil.Store(c.now().Add(FailOpenCooldown).UnixNano())
@@ -253,6 +254,7 @@ const FailOpenCooldown = time.Second
 func (c *Cache) open(op string) (Store, error) {
 	if c.failOpen {
 		if until := c.downUntil.Load(); until != 0 && c.now().UnixNano() < until {
+			c.stats.skips.Add(1)
 			return nil, nil // backend resting after an error: answer as for a miss
 		}
 	}
@@ -262,6 +264,7 @@ func (c *Cache) open(op string) (Store, error) {
 			return nil, err
 		}
 		c.stats.errors.Add(1)
+		c.stats.opErrors[opOf(op)].Add(1)
 		if c.failOpen {
 			c.downUntil.Store(c.now().Add(FailOpenCooldown).UnixNano())
 			c.logger.Warn("cache backend unavailable, ignored", slog.String("op", op), slog.Any("error", err))
@@ -277,6 +280,9 @@ func (c *Cache) open(op string) (Store, error) {
 // *dst. Django's get(key, default): on a miss dst is left as it was, so
 // setting *dst to the default first gives the same result.
 func (c *Cache) Get(ctx context.Context, key string, dst any, opts ...Option) (bool, error) {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpGet, t)
+	}
 	version := c.version(opts)
 	if found, ok, err := c.getFast(ctx, key, version, dst); ok {
 		if err != nil {
@@ -323,6 +329,9 @@ func (c *Cache) getRaw(ctx context.Context, key string, version int) ([]byte, bo
 // Set stores value under key for timeout seconds (DefaultTimeout: the
 // alias's TIMEOUT; Forever: never expires; zero or negative: expired at once).
 func (c *Cache) Set(ctx context.Context, key string, value any, timeout Timeout, opts ...Option) error {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpSet, t)
+	}
 	raw, err := encode(value)
 	if err != nil {
 		return fmt.Errorf("cache %q: set %q: %w", c.alias, key, err)
@@ -352,6 +361,9 @@ func (c *Cache) setRaw(ctx context.Context, key string, raw []byte, timeout Time
 // Add stores value only if key is missing or expired, and reports whether it
 // did (Django's add).
 func (c *Cache) Add(ctx context.Context, key string, value any, timeout Timeout, opts ...Option) (bool, error) {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpAdd, t)
+	}
 	raw, err := encode(value)
 	if err != nil {
 		return false, fmt.Errorf("cache %q: add %q: %w", c.alias, key, err)
@@ -372,6 +384,7 @@ func (c *Cache) addRaw(ctx context.Context, key string, raw []byte, timeout Time
 		return false, err
 	}
 	exp := c.expiry(timeout)
+	c.stats.adds.Add(1)
 	ok, err := s.Add(ctx, k, raw, exp)
 	if err == nil && !ok {
 		ok, err = c.addOverInvalid(ctx, s, k, raw, exp)
@@ -387,6 +400,9 @@ func (c *Cache) addRaw(ctx context.Context, key string, raw []byte, timeout Time
 
 // Touch gives a live key a new timeout and reports whether the key was there.
 func (c *Cache) Touch(ctx context.Context, key string, timeout Timeout, opts ...Option) (bool, error) {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpTouch, t)
+	}
 	k, err := c.makeKey(key, c.version(opts))
 	if err != nil {
 		return false, err
@@ -395,6 +411,7 @@ func (c *Cache) Touch(ctx context.Context, key string, timeout Timeout, opts ...
 	if s == nil {
 		return false, err
 	}
+	c.stats.touches.Add(1)
 	ok, err := s.Touch(ctx, k, c.expiry(timeout))
 	if err != nil {
 		return false, c.fail("touch", k, err)
@@ -404,6 +421,9 @@ func (c *Cache) Touch(ctx context.Context, key string, timeout Timeout, opts ...
 
 // Delete removes key and reports whether it was there.
 func (c *Cache) Delete(ctx context.Context, key string, opts ...Option) (bool, error) {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpDelete, t)
+	}
 	return c.deleteVersion(ctx, key, c.version(opts))
 }
 
@@ -428,6 +448,9 @@ func (c *Cache) deleteVersion(ctx context.Context, key string, version int) (boo
 
 // HasKey reports whether key is present and unexpired (a stored nil counts).
 func (c *Cache) HasKey(ctx context.Context, key string, opts ...Option) (bool, error) {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpHasKey, t)
+	}
 	k, err := c.makeKey(key, c.version(opts))
 	if err != nil {
 		return false, err
@@ -451,6 +474,9 @@ func (c *Cache) HasKey(ctx context.Context, key string, opts ...Option) (bool, e
 // key is an error wrapping ErrNotFound (Django's ValueError), a value that is
 // not an integer one wrapping ErrNotInteger. The expiry is kept.
 func (c *Cache) Incr(ctx context.Context, key string, delta int64, opts ...Option) (int64, error) {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpIncr, t)
+	}
 	k, err := c.makeKey(key, c.version(opts))
 	if err != nil {
 		return 0, err
@@ -462,6 +488,7 @@ func (c *Cache) Incr(ctx context.Context, key string, delta int64, opts ...Optio
 		}
 		return 0, err
 	}
+	c.stats.incrs.Add(1)
 	n, err := s.Incr(ctx, k, delta)
 	if err != nil {
 		switch {
@@ -487,6 +514,9 @@ func (c *Cache) Decr(ctx context.Context, key string, delta int64, opts ...Optio
 // aliases (a locmem LOCATION, a db table, a Redis database) that is every
 // alias's entries, as in Django.
 func (c *Cache) Clear(ctx context.Context) error {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpClear, t)
+	}
 	s, err := c.open("clear")
 	if s == nil {
 		return err

@@ -23,6 +23,9 @@ func (v Value) Any() (any, error) {
 // GetMany returns the values of the keys that are present, keyed by the
 // caller's keys (missing and expired keys are absent), as Django's get_many.
 func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map[string]Value, error) {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpGetMany, t)
+	}
 	out := make(map[string]Value, len(keys))
 	if len(keys) == 0 {
 		return out, nil
@@ -92,6 +95,9 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 // SetMany stores every item with one timeout and returns the caller's keys
 // that failed to store (empty on success), as Django's set_many.
 func (c *Cache) SetMany(ctx context.Context, items map[string]any, timeout Timeout, opts ...Option) ([]string, error) {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpSetMany, t)
+	}
 	if len(items) == 0 {
 		return []string{}, nil
 	}
@@ -149,6 +155,9 @@ func (c *Cache) SetMany(ctx context.Context, items map[string]any, timeout Timeo
 
 // DeleteMany removes the keys (Django's delete_many returns nothing).
 func (c *Cache) DeleteMany(ctx context.Context, keys []string, opts ...Option) error {
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpDeleteMany, t)
+	}
 	if len(keys) == 0 {
 		return nil
 	}

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"hash/maphash"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -65,6 +66,7 @@ type PageCache struct {
 	// current Handler's, read on each request.
 	settings *settings.Settings
 	resolved atomic.Pointer[pageResolved]
+	routes   pageRouteMemo // the routes it served, for their counters (page_stats.go)
 }
 
 type pageResolved struct {
@@ -82,6 +84,7 @@ type pageResolved struct {
 func newPageCache(opts []PageOption) *PageCache {
 	p := &PageCache{alias: "default", cacheTimeout: DefaultTimeout, pageTimeout: DefaultTimeout,
 		fetch: true, update: true, wait: DefaultStampedeWait, maxBody: 8 << 20}
+	p.routes.seed = maphash.MakeSeed()
 	for _, o := range opts {
 		o(p)
 	}
@@ -208,7 +211,7 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 		if res.err != nil {
 			// An unknown alias: serve uncached rather than fail every page.
 			slog.Error("page cache disabled", slog.Any("error", res.err))
-			setPageResult(r.Context(), PageBypass)
+			p.bypass(r, res, BypassNoAlias)
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -244,7 +247,7 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		pw := &pageWriter{w: w, state: state, maxBody: p.maxBody, outermost: outer}
+		pw := &pageWriter{w: w, state: state, maxBody: p.maxBody, outermost: outer, ctx: r.Context()}
 		var panicked any
 		if state.fallback != nil {
 			panicked = runView(next, pw, r)
@@ -281,9 +284,10 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 		state.update = true
 		return false
 	}
+	state.lookedUp = true
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		state.update = false
-		setPageResult(r.Context(), PageBypass)
+		p.bypass(r, res, BypassMethod)
 		return false
 	}
 	resp, fkey, err := p.lookup(r, res)
@@ -298,16 +302,18 @@ func (p *PageCache) serveFromCache(w http.ResponseWriter, r *http.Request, res *
 		// (IGNORE_EXCEPTIONS): as in Django, the error reaches the client.
 		serverError(w, res.c, err)
 		state.update = false
-		setPageResult(r.Context(), PageError)
+		p.bypass(r, res, BypassBackendError)
 		return true
 	}
 	if resp == nil {
 		state.update = true
 		setPageResult(r.Context(), PageMiss)
+		p.countMiss(r, res)
 		return false
 	}
 	state.update = false
 	setPageResult(r.Context(), PageHit)
+	p.countHit(r, res, resp)
 	p.writeCached(w, r, resp, res.now())
 	return true
 }
@@ -330,7 +336,7 @@ func (p *PageCache) awaitRender(r *http.Request, res *pageResolved, state *pageS
 			return nil, nil
 		}
 		f, leader := flights.join(fkey)
-		if !leader && (leads(r, f) || !f.wait(r.Context(), p.wait)) {
+		if !leader && (leads(r, f) || !p.waitForRender(r, res, f)) {
 			return nil, nil
 		}
 		// A leader looks once more: the previous leader may have stored
@@ -373,6 +379,9 @@ func (p *PageCache) lookup(r *http.Request, res *pageResolved) (*cachedPage, str
 
 func (p *PageCache) getPage(ctx context.Context, res *pageResolved, key string) (*cachedPage, error) {
 	c := res.c
+	if t, sampled := sampleStart(); sampled {
+		defer c.sampleEnd(OpGet, t)
+	}
 	raw, ok, err := c.getRaw(ctx, key, c.defaultVersion)
 	if err != nil || !ok {
 		return nil, err

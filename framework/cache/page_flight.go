@@ -106,10 +106,11 @@ func (f *pageFlight) wait(ctx context.Context, d time.Duration) bool {
 // pageState is what Fetch tells Update about a request (Django's
 // request._cache_update_cache), plus the stampede lock it holds.
 type pageState struct {
-	update  bool
-	flights *pageFlights // the alias's flights, once the request is coordinated
-	fkey    string       // the flight key of the request's variant
-	flight  *pageFlight  // held while this request leads the render
+	update   bool
+	lookedUp bool         // the fetch side saw the request (else an update-side bypass is its own)
+	flights  *pageFlights // the alias's flights, once the request is coordinated
+	fkey     string       // the flight key of the request's variant
+	flight   *pageFlight  // held while this request leads the render
 
 	// stale pages (page_stale.go)
 	refreshing bool          // this is a background refresh
@@ -155,7 +156,7 @@ func (s *pageState) release() {
 type pageShared struct {
 	flights   *pageFlights
 	memo      *pageMemo
-	staleSeen atomic.Bool // a stored response declared a stale window of its own
+	staleSeen atomic.Bool    // a stored response declared a stale window of its own
 	refreshes sync.WaitGroup // background refreshes running (page_stale.go)
 }
 

@@ -54,6 +54,7 @@ type cachedPage struct {
 	expires       int64 // Unix seconds
 	hasAge        bool  // both max-age and a parseable Expires: Django 5.1's Age
 	contentLength []string
+	route         atomic.Pointer[pageRouteCounters] // the route it was served on (page_stats.go)
 }
 
 func newCachedPage(resp *storedResponse) *cachedPage {

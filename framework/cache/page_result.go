@@ -19,13 +19,14 @@ type pageResultKey struct{}
 
 // TrackPage returns a context in which the page cache records its result
 // into *res (left "" when no page cache saw the request).
+// TrackPageOutcome gives the reason as well.
 func TrackPage(ctx context.Context) (context.Context, *PageResult) {
-	res := new(PageResult)
-	return context.WithValue(ctx, pageResultKey{}, res), res
+	o := new(PageOutcome)
+	return context.WithValue(ctx, pageResultKey{}, o), &o.Result
 }
 
 func setPageResult(ctx context.Context, r PageResult) {
-	if p, ok := ctx.Value(pageResultKey{}).(*PageResult); ok {
-		*p = r
+	if o, ok := ctx.Value(pageResultKey{}).(*PageOutcome); ok {
+		o.Result, o.Reason = r, BypassNone
 	}
 }

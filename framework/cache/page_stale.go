@@ -143,6 +143,7 @@ func (p *PageCache) serveStale(w http.ResponseWriter, r *http.Request, res *page
 		}
 		state.update = false
 		setPageResult(r.Context(), PageStale)
+		p.countStale(r, res, page)
 		p.writeCached(w, r, page, now)
 		return true
 	case over <= sie:
@@ -166,7 +167,7 @@ func (p *PageCache) refreshInBackground(next http.Handler, r *http.Request, res 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), refreshTimeout)
 	st := &pageState{update: true, refreshing: true}
 	ctx = context.WithValue(ctx, pageStateKey{}, st)
-	ctx = context.WithValue(ctx, pageResultKey{}, new(PageResult)) // not the client's request log
+	ctx = context.WithValue(ctx, pageResultKey{}, new(PageOutcome)) // not the client's request log
 	rr := r.Clone(ctx)
 	rr.Method = http.MethodGet
 	for _, h := range []string{"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range"} {
@@ -221,5 +222,6 @@ func (p *PageCache) serveFallback(pw *pageWriter, r *http.Request, res *pageReso
 	clear(pw.w.Header())
 	pw.discard()
 	setPageResult(r.Context(), PageStale)
+	p.countStale(r, res, page)
 	p.writeCached(pw.w, r, page, res.now())
 }

@@ -14,6 +14,7 @@ import (
 func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState) {
 	tags := append(views.ReadCacheTags(pw.Header()), p.tags...)
 	if err := p.updateCache(r, pw, res, state, tags); err != nil {
+		p.bypass(r, res, BypassBackendError)
 		pw.status, pw.body = serverErrorResponse(pw.Header(), res.c, err)
 	}
 }
@@ -24,6 +25,14 @@ func (p *PageCache) processResponse(r *http.Request, pw *pageWriter, res *pageRe
 // is a backend failure.
 func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolved, state *pageState, tags []string) error {
 	if !state.update || !pw.captured() || pw.streamed {
+		switch {
+		case pw.streamed:
+			p.bypass(r, res, pw.streamReason())
+		case !state.lookedUp:
+			p.bypass(r, res, BypassNotLookedUp)
+		case state.update:
+			p.bypass(r, res, BypassEmpty)
+		} // otherwise the fetch side answered (a hit, or a method bypass)
 		state.unstorable(res)
 		return nil
 	}
@@ -34,6 +43,7 @@ func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolv
 	h := pw.Header()
 	cc := strings.ToLower(strings.Join(h.Values("Cache-Control"), ", "))
 	if reason := notStorable(status, h, cc); reason != "" {
+		p.bypass(r, res, bypassOf(reason))
 		state.unstorable(res)
 		return nil
 	}
@@ -44,6 +54,7 @@ func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolv
 		case !ok:
 			timeout = res.cacheTimeout
 		case maxAge == 0:
+			p.bypass(r, res, BypassMaxAge0)
 			state.unstorable(res)
 			return nil
 		default:
@@ -58,6 +69,11 @@ func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolv
 		views.PatchVaryHeaders(h, "Authorization")
 	}
 	if timeout == 0 || status != http.StatusOK {
+		if status != http.StatusOK {
+			p.bypass(r, res, BypassStatus)
+		} else {
+			p.bypass(r, res, BypassTimeout0)
+		}
 		state.unstorable(res)
 		return nil
 	}
@@ -73,6 +89,7 @@ func (p *PageCache) updateCache(r *http.Request, pw *pageWriter, res *pageResolv
 	}
 	p.remember(ctx, r, res, key, timeout, p.storeStale(ctx, r, res, h, key, raw, timeout, tags))
 	state.stored()
+	p.countStore(r, res)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"net/http"
 
 	"gojango/framework/views"
@@ -22,6 +23,8 @@ type pageWriter struct {
 	streamed  bool
 	status    int
 	body      []byte
+	tooLarge  bool            // streamed because the body passed maxBody
+	ctx       context.Context // the request's, for its outcome (nil: not tracked)
 }
 
 func (pw *pageWriter) Header() http.Header { return pw.w.Header() }
@@ -58,6 +61,7 @@ func (pw *pageWriter) Write(p []byte) (int, error) {
 		pw.status = http.StatusOK
 	}
 	if pw.maxBody > 0 && len(pw.body)+len(p) > pw.maxBody {
+		pw.tooLarge = true
 		if err := pw.stream(); err != nil {
 			return 0, err
 		}
@@ -73,6 +77,9 @@ func (pw *pageWriter) stream() error {
 	pw.buffering = false
 	pw.streamed = true
 	pw.state.update = false
+	if pw.ctx != nil { // the headers go out now: say why it is not stored
+		setPageBypass(pw.ctx, PageBypass, pw.streamReason())
+	}
 	if pw.status == 0 {
 		pw.status = http.StatusOK
 	}
@@ -105,6 +112,14 @@ func (pw *pageWriter) FlushError() error {
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (pw *pageWriter) Unwrap() http.ResponseWriter { return pw.w }
+
+// streamReason says why a streamed response is not stored.
+func (pw *pageWriter) streamReason() BypassReason {
+	if pw.tooLarge {
+		return BypassBodyTooLarge
+	}
+	return BypassStreaming
+}
 
 // captured reports whether the whole response is in the buffer.
 func (pw *pageWriter) captured() bool { return pw.decided && pw.buffering }

@@ -1,6 +1,9 @@
 package cache
 
 import (
+	"context"
+	"sort"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -13,11 +16,19 @@ type Stats struct {
 	Deletes   uint64 // keys removed by delete/delete_many that existed (delete_many counts keys asked)
 	Evictions uint64 // entries the store culled or evicted to stay under MAX_ENTRIES
 	Errors    uint64 // backend errors (with IGNORE_EXCEPTIONS: the ones swallowed)
+
+	Adds          uint64         // add calls (stored or not)
+	Incrs         uint64         // incr and decr calls
+	Touches       uint64         // touch calls
+	FailOpenSkips uint64         // calls answered without the backend while it rests after an error (IGNORE_EXCEPTIONS)
+	ErrorsByOp    [NumOps]uint64 // Errors by operation, indexed by Op
 }
 
 type counters struct {
 	hits, misses                     striped
 	sets, deletes, evictions, errors atomic.Uint64
+	adds, incrs, touches, skips      atomic.Uint64
+	opErrors                         [NumOps]atomic.Uint64
 }
 
 // striped is a counter spread over cache lines, so that reads on several
@@ -50,11 +61,99 @@ func (c *striped) Load() uint64 {
 
 func (c *counters) snapshot() Stats {
 	return Stats{
-		Hits:      c.hits.Load(),
-		Misses:    c.misses.Load(),
-		Sets:      c.sets.Load(),
-		Deletes:   c.deletes.Load(),
-		Evictions: c.evictions.Load(),
-		Errors:    c.errors.Load(),
+		Hits:          c.hits.Load(),
+		Misses:        c.misses.Load(),
+		Sets:          c.sets.Load(),
+		Deletes:       c.deletes.Load(),
+		Evictions:     c.evictions.Load(),
+		Errors:        c.errors.Load(),
+		Adds:          c.adds.Load(),
+		Incrs:         c.incrs.Load(),
+		Touches:       c.touches.Load(),
+		FailOpenSkips: c.skips.Load(),
+		ErrorsByOp:    c.opErrorsSnapshot(),
 	}
+}
+
+func (c *counters) opErrorsSnapshot() [NumOps]uint64 {
+	var out [NumOps]uint64
+	for i := range c.opErrors {
+		out[i] = c.opErrors[i].Load()
+	}
+	return out
+}
+
+// HitRatio is Hits / (Hits + Misses), 0 before any read.
+func (s Stats) HitRatio() float64 {
+	if s.Hits+s.Misses == 0 {
+		return 0
+	}
+	return float64(s.Hits) / float64(s.Hits+s.Misses)
+}
+
+// FragmentStats are the {% cache %} tag's counters for one fragment name.
+type FragmentStats struct {
+	Name         string
+	Hits, Misses uint64
+}
+
+// FragmentCounter counts the reads of one {% cache %} fragment; the
+// template tag finds it once, when the template is parsed.
+type FragmentCounter struct {
+	name         string
+	hits, misses striped
+}
+
+// Hit counts a fragment served from the cache.
+func (f *FragmentCounter) Hit() { f.hits.Add("", 1) }
+
+// Miss counts a fragment rendered (not found, or the cache unavailable).
+func (f *FragmentCounter) Miss() { f.misses.Add("", 1) }
+
+var fragments struct {
+	mu sync.Mutex
+	m  map[string]*FragmentCounter
+}
+
+// Fragment returns the counter of the fragment name (one per name for the
+// process: fragment names are literals in templates, so they are few).
+func Fragment(name string) *FragmentCounter {
+	fragments.mu.Lock()
+	defer fragments.mu.Unlock()
+	if f := fragments.m[name]; f != nil {
+		return f
+	}
+	if fragments.m == nil {
+		fragments.m = map[string]*FragmentCounter{}
+	}
+	f := &FragmentCounter{name: name}
+	fragments.m[name] = f
+	return f
+}
+
+// Fragments returns every fragment's counters, sorted by name.
+func Fragments() []FragmentStats {
+	fragments.mu.Lock()
+	out := make([]FragmentStats, 0, len(fragments.m))
+	for _, f := range fragments.m {
+		out = append(out, FragmentStats{Name: f.name, Hits: f.hits.Load(), Misses: f.misses.Load()})
+	}
+	fragments.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// StoreInfo is what a store can tell about what it holds, for
+// `cachestats`: entries and bytes, and what the bytes measure.
+type StoreInfo struct {
+	Entries   int64  // entries stored (expired ones not yet removed included, where the store cannot tell)
+	Bytes     int64  // their size (-1: unknown)
+	BytesWhat string // what Bytes measures: "on disk", "values", "server memory"
+	Where     string // the directory, table or server
+}
+
+// Inspector is implemented by stores that can say what they hold (file,
+// db, redis); cachestats reads it.
+type Inspector interface {
+	Inspect(ctx context.Context) (StoreInfo, error)
 }

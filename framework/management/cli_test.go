@@ -18,7 +18,7 @@ func TestManageBehavesLikeDjangosManagePy(t *testing.T) {
 	}{
 		{"UnknownCommandSuggestsTheClosest", []string{"runserv"}, 1, "", "Unknown command: 'runserv'. Did you mean runserver?\nType 'go run . help' for usage.\n"},
 		{"UnknownCommandWithoutCloseMatch", []string{"zzzzzz"}, 1, "", "Unknown command: 'zzzzzz'\nType 'go run . help' for usage.\n"},
-		{"HelpGroupsCommandsByApp", []string{"help"}, 0, "\n[gojango]\n    check ", ""},
+		{"HelpGroupsCommandsByApp", []string{"help"}, 0, "\n[gojango]\n    cachestats ", ""},
 		{"HelpListsInstalledAppsCommands", []string{"help"}, 0, "\n[testapp]\n    hello ", ""},
 		{"NoCommandIsHelp", nil, 0, "Available subcommands:", ""},
 		{"HelpOfUnknownCommandIsAnError", []string{"help", "nosuch"}, 1, "", "Unknown command: 'nosuch'\n"},

@@ -1,5 +1,5 @@
 // Package management is the project's manage.py: the framework's commands
-// (check, createcachetable, clearcache, expirepage, runserver, startapp),
+// (cachestats, check, createcachetable, clearcache, expirepage, runserver, startapp),
 // the installed apps' commands and the project's own, run by Execute from
 // the project's main package as `go run . <command>`.
 package management
@@ -48,7 +48,7 @@ type Project struct {
 var errUsage = errors.New("usage")
 
 func builtin(p Project) []*Command {
-	return []*Command{checkCommand(p), clearCacheCommand(), createCacheTableCommand(), expirePageCommand(), invalidateTagsCommand(), runserverCommand(p), startappCommand()}
+	return []*Command{cacheStatsCommand(), checkCommand(p), clearCacheCommand(), createCacheTableCommand(), expirePageCommand(), invalidateTagsCommand(), runserverCommand(p), startappCommand()}
 }
 
 // Execute runs the command named in args and returns the process exit

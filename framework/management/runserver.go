@@ -19,10 +19,12 @@ import (
 )
 
 // Handler builds the project's full handler, outermost first: the request
-// log; the Site (error handlers, routes, DEBUG) in the context; Recover
+// log; under DEBUG the X-Cache header (middleware.XCache); the Site (error handlers, routes, DEBUG) in the context; Recover
 // (a panic answers 500 and is logged with its stack); the error pages
 // (Django's 404/400/403/500 instead of net/http's and chi's stock
-// answers); ALLOWED_HOSTS; then MIDDLEWARE in Django's order around the
+// answers); ALLOWED_HOSTS; with METRICS, the metrics at METRICS_URL
+// (framework/metrics, outside MIDDLEWARE so no page cache keeps them);
+// then MIDDLEWARE in Django's order around the
 // root URLconf. MIDDLEWARE may name the framework's middleware, the
 // installed apps' and those in extra. runserver serves it; tests and
 // custom servers can too.
@@ -47,10 +49,18 @@ func Handler(s *settings.Settings, p Project, logger *slog.Logger, extra map[str
 	site.Handler400, site.Handler403, site.Handler404, site.Handler500 = p.Handler400, p.Handler403, p.Handler404, p.Handler500
 	site.CSRFFailure = p.CSRFFailure
 	h := chain(root)
+	if s.Metrics {
+		if h, err = serveMetrics(s, root, h); err != nil {
+			return nil, err
+		}
+	}
 	h = middleware.AllowedHostsWithLogger(s.AllowedHosts, s.Debug, logger)(h)
 	h = middleware.ErrorPages(h)
 	h = middleware.Recover(h)
 	h = site.Middleware(h)
+	if s.Debug {
+		h = middleware.XCache(h)
+	}
 	return middleware.RequestLogger(logger)(h), nil
 }
 

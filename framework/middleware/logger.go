@@ -9,29 +9,36 @@ import (
 )
 
 // RequestLogger logs one line per request: method, path, status, duration,
-// and what the page cache did (hit, miss, bypass, or "-" when no page cache
-// saw the request), as runserver prints them.
+// and what the page cache did (hit, miss, stale, bypass, error, or "-" when
+// no page cache saw the request), with its reason when it bypassed the
+// cache (cache_reason=private, the reason X-Cache gives under DEBUG), as
+// runserver prints them.
 func RequestLogger(logger *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			ctx, res := cache.TrackPage(r.Context())
+			ctx, res := cache.TrackPageOutcome(r.Context())
 			sw := &statusWriter{ResponseWriter: w}
 			next.ServeHTTP(sw, r.WithContext(ctx))
 			status := sw.status
 			if status == 0 {
 				status = http.StatusOK
 			}
-			pc := string(*res)
+			pc := string(res.Result)
 			if pc == "" {
 				pc = "-"
 			}
-			logger.Info("request",
+			attrs := []slog.Attr{
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.RequestURI()),
 				slog.Int("status", status),
 				slog.Duration("duration", time.Since(start)),
-				slog.String("cache", pc))
+				slog.String("cache", pc),
+			}
+			if res.Reason != cache.BypassNone {
+				attrs = append(attrs, slog.String("cache_reason", res.Reason.String()))
+			}
+			logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		})
 	}
 }

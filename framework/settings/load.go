@@ -113,6 +113,7 @@ func Default() *Settings {
 		DatetimeFormat:           "N j, Y, P",
 		TimeFormat:               "P",
 		ShortDateFormat:          "m/d/Y",
+		MetricsSettings:          defaultMetrics(),
 		ShortDatetimeFormat:      "m/d/Y P",
 		Custom:                   map[string]any{},
 		Security:                 defaultSecurity(),
@@ -235,7 +236,7 @@ var topKeys = []string{
 	"CACHE_MIDDLEWARE_STALE_WHILE_REVALIDATE", "CACHE_MIDDLEWARE_STALE_IF_ERROR",
 	"LANGUAGE_CODE", "USE_I18N", "TIME_ZONE", "USE_TZ",
 	"DATE_FORMAT", "DATETIME_FORMAT", "TIME_FORMAT", "SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT",
-	"CUSTOM",
+	"CUSTOM", "METRICS", "METRICS_URL",
 }
 
 // top decodes the top-level table.
@@ -298,6 +299,8 @@ func (d *decoder) top(raw map[string]any) {
 			d.str(key, v, &s.ShortDateFormat)
 		case "SHORT_DATETIME_FORMAT":
 			d.str(key, v, &s.ShortDatetimeFormat)
+		case "METRICS", "METRICS_URL":
+			d.metrics(key, v)
 		case "CUSTOM":
 			if m, ok := d.table(key, v); ok {
 				s.Custom = m

@@ -118,6 +118,7 @@ func fullWant(path string) *Settings {
 		TimeFormat:               "P",
 		ShortDateFormat:          "m/d/Y",
 		ShortDatetimeFormat:      "m/d/Y P",
+		MetricsSettings:          defaultMetrics(),
 		Custom:                   map[string]any{"GREETING": "hello", "nested": map[string]any{"n": int64(3)}},
 		Security:                 defaultSecurity(),
 	}

@@ -48,6 +48,8 @@ type Settings struct {
 	ShortDateFormat     string // SHORT_DATE_FORMAT, default "m/d/Y"
 	ShortDatetimeFormat string // SHORT_DATETIME_FORMAT, default "m/d/Y P"
 
+	MetricsSettings // METRICS, METRICS_URL (metrics.go)
+
 	// Custom is the contents of the top-level [CUSTOM] table, where a
 	// project keeps its own settings (never nil; any keys are allowed).
 	Custom map[string]any

@@ -25,6 +25,7 @@ type cacheNode struct {
 	using   *expr // nil without using=
 	tags    *expr // nil without tags= (beyond Django: cache.InvalidateTags)
 	body    *pongo2.NodeWrapper
+	stats   *cache.FragmentCounter // hits and misses of the fragment name, for framework/metrics
 }
 
 // parseCacheTag is Django's do_cache: the timeout and the vary values are
@@ -67,6 +68,7 @@ parsed:
 		return nil, err
 	}
 	n.name = tokensText(args, bits[1].start, bits[1].end)
+	n.stats = cache.Fragment(n.name)
 	for _, b := range bits[2:] {
 		x, err := parseExpr(args, b, b.start)
 		if err != nil {
@@ -141,10 +143,12 @@ func (n *cacheNode) Execute(ectx *pongo2.ExecutionContext, w pongo2.TemplateWrit
 			logFailure("get", err)
 			c = nil
 		case found && !isNone(v): // Django: only None is a miss; "" is a hit
+			n.stats.Hit()
 			_, _ = w.WriteString(fragmentText(v))
 			return nil
 		}
 	}
+	n.stats.Miss()
 
 	var buf bytes.Buffer
 	if err := n.body.Execute(ectx, &buf); err != nil {
