@@ -128,6 +128,7 @@ func main() {
 		run  func(context.Context, config, *report) error
 	}{
 		{"page", runPage},
+		{"inprocess", runInProcess},
 		{"data", runData},
 		{"scale", runScale},
 		{"stampede", runStampede},

@@ -305,6 +305,11 @@ func (c *Cache) getRaw(ctx context.Context, key string, version int) ([]byte, bo
 	if err != nil {
 		return nil, false, err
 	}
+	return c.getMade(ctx, k)
+}
+
+// getMade is getRaw for a key already made by the alias's key function.
+func (c *Cache) getMade(ctx context.Context, k string) ([]byte, bool, error) {
 	s, err := c.open("get")
 	if s == nil {
 		return nil, false, err

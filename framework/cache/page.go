@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -171,8 +170,6 @@ func (p *PageCache) resolve() *pageResolved {
 	return r
 }
 
-type pageStateKey struct{}
-
 // pageOuterKey marks a request that page caches already handle (its value
 // is the chain of their states): the page caches it reaches are inner ones.
 type pageOuterKey struct{}
@@ -182,6 +179,26 @@ type pageOuterKey struct{}
 type pageChain struct {
 	state  *pageState
 	parent *pageChain
+	split  bool // an update side's state, for the fetch side after it
+}
+
+// pageRequest is what the update side of the split pair keeps for one
+// request, allocated together.
+type pageRequest struct {
+	state pageState
+	chain pageChain
+	pw    pageWriter
+}
+
+// splitState is the state the update side of the split pair put in r (the
+// nearest one), nil when there is none: Django's request._cache_update_cache.
+func splitState(r *http.Request) *pageState {
+	for c := chainOf(r); c != nil; c = c.parent {
+		if c.split {
+			return c.state
+		}
+	}
+	return nil
 }
 
 func chainOf(r *http.Request) *pageChain {
@@ -221,12 +238,21 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 		// per-site one does not mix their flags. Whoever creates the state
 		// releases its stampede lock when the response is done.
 		var state *pageState
-		if p.fetch && p.update {
+		var pr *pageRequest // the update side's state, chain link and writer, in one allocation
+		switch {
+		case p.fetch && p.update:
 			state = &pageState{} // combined: its own state, never shared
 			defer state.release()
-		} else if state, _ = r.Context().Value(pageStateKey{}).(*pageState); state == nil {
-			state = &pageState{}
-			r = r.WithContext(context.WithValue(r.Context(), pageStateKey{}, state))
+		case p.fetch:
+			if state = splitState(r); state == nil { // no update side before it
+				state = &pageState{}
+				defer state.release()
+			}
+		default: // the update side: the state the fetch side will find
+			pr = &pageRequest{}
+			state = &pr.state
+			pr.chain = pageChain{state: state, parent: chainOf(r), split: true}
+			r = r.WithContext(context.WithValue(r.Context(), pageOuterKey{}, &pr.chain))
 			defer state.release()
 		}
 		if p.fetch && p.serveFromCache(w, r, res, state) {
@@ -239,15 +265,21 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 		// The outermost page cache removes the tags header (CacheTags)
 		// before the response goes out; inner ones leave it, so that an
 		// outer page cache storing the same response tags its copy too.
-		outer := outermost(r)
-		if p.update || outer {
+		outer := pr == nil && outermost(r) || pr != nil && pr.chain.parent == nil
+		if pr == nil && (p.update || outer) {
 			r = r.WithContext(context.WithValue(r.Context(), pageOuterKey{}, &pageChain{state: state, parent: chainOf(r)}))
 		}
 		if !p.update {
 			next.ServeHTTP(w, r)
 			return
 		}
-		pw := &pageWriter{w: w, state: state, maxBody: p.maxBody, outermost: outer, ctx: r.Context()}
+		var pw *pageWriter
+		if pr != nil {
+			pw = &pr.pw
+		} else {
+			pw = new(pageWriter)
+		}
+		*pw = pageWriter{w: w, state: state, maxBody: p.maxBody, outermost: outer, ctx: r.Context()}
 		var panicked any
 		if state.fallback != nil {
 			panicked = runView(next, pw, r)
@@ -362,27 +394,38 @@ func (p *PageCache) awaitRender(r *http.Request, res *pageResolved, state *pageS
 // page key when the URL's header list is known, else the header-list key.
 func (p *PageCache) lookup(r *http.Request, res *pageResolved) (*cachedPage, string, error) {
 	ctx := r.Context()
-	uri := md5hex(AbsoluteURI(r))
 	suffix := res.i18n.keySuffix(r)
-	hkey := headerKeyFor(p.keyPrefix, uri, suffix)
-	list, ok, err := readHeaderList(ctx, res.c, res.shared.memo, hkey)
+	uk, err := res.shared.keys.forURL(r, res.c, p.keyPrefix, suffix)
+	if err != nil {
+		return nil, "", err
+	}
+	list, ok, err := readHeaderListMade(ctx, res.c, res.shared.memo, uk.headerKey, uk.headerKeyMade)
 	if err != nil || !ok {
-		return nil, hkey, err
+		return nil, uk.headerKey, err
 	}
-	getKey := pageKeyFor(r, http.MethodGet, list, p.keyPrefix, uri, suffix)
-	page, err := p.getPage(ctx, res, getKey)
+	vk, err := uk.variant(r, res.c, list)
+	if err != nil {
+		return nil, "", err
+	}
+	page, err := p.getPage(ctx, res, vk.getKey, vk.getKeyMade)
 	if err == nil && page == nil && r.Method == http.MethodHead {
-		page, err = p.getPage(ctx, res, pageKeyFor(r, http.MethodHead, list, p.keyPrefix, uri, suffix))
+		headKey := pageKeyFor(r, http.MethodHead, list, p.keyPrefix, uk.uriHash, suffix)
+		var made string
+		if made, err = res.c.makeKey(headKey, res.c.defaultVersion); err == nil {
+			page, err = p.getPage(ctx, res, headKey, made)
+		}
 	}
-	return page, getKey, err
+	return page, vk.getKey, err
 }
 
-func (p *PageCache) getPage(ctx context.Context, res *pageResolved, key string) (*cachedPage, error) {
+// getPage reads the page stored under key (made: the same, made by the
+// alias's key function).
+func (p *PageCache) getPage(ctx context.Context, res *pageResolved, key, made string) (*cachedPage, error) {
 	c := res.c
 	if t, sampled := sampleStart(); sampled {
 		defer c.sampleEnd(OpGet, t)
 	}
-	raw, ok, err := c.getRaw(ctx, key, c.defaultVersion)
+	raw, ok, err := c.getMade(ctx, made)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -443,7 +486,7 @@ func (p *PageCache) writeCached(w http.ResponseWriter, r *http.Request, page *ca
 		if age < 0 {
 			age = 0
 		}
-		h["Age"] = []string{strconv.FormatInt(age, 10)}
+		h["Age"] = page.ageValues(age)
 	}
 	if page.contentLength != nil {
 		h["Content-Length"] = page.contentLength

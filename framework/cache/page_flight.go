@@ -156,8 +156,11 @@ func (s *pageState) release() {
 type pageShared struct {
 	flights   *pageFlights
 	memo      *pageMemo
+	keys      *keyMemo       // the page keys per URL and variant (page_keymemo.go)
 	staleSeen atomic.Bool    // a stored response declared a stale window of its own
 	refreshes sync.WaitGroup // background refreshes running (page_stale.go)
 }
 
-func newPageShared() any { return &pageShared{flights: newPageFlights(), memo: newPageMemo()} }
+func newPageShared() any {
+	return &pageShared{flights: newPageFlights(), memo: newPageMemo(), keys: newKeyMemo()}
+}

@@ -55,6 +55,23 @@ type cachedPage struct {
 	hasAge        bool  // both max-age and a parseable Expires: Django 5.1's Age
 	contentLength []string
 	route         atomic.Pointer[pageRouteCounters] // the route it was served on (page_stats.go)
+	age           atomic.Pointer[ageHeader]         // the last Age value written, reused while it holds
+}
+
+// ageHeader is an Age header value ready to be set.
+type ageHeader struct {
+	age  int64
+	vals []string
+}
+
+// ageValues returns the Age header for age, made once per distinct value.
+func (p *cachedPage) ageValues(age int64) []string {
+	if a := p.age.Load(); a != nil && a.age == age {
+		return a.vals
+	}
+	a := &ageHeader{age: age, vals: []string{strconv.FormatInt(age, 10)}}
+	p.age.Store(a)
+	return a.vals
 }
 
 func newCachedPage(resp *storedResponse) *cachedPage {

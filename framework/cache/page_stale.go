@@ -114,7 +114,11 @@ func (p *PageCache) lookupStale(r *http.Request, res *pageResolved) (*cachedPage
 		return nil, ""
 	}
 	key := staleKey(pageKeyFor(r, http.MethodGet, list, p.keyPrefix, uri, suffix))
-	page, err := p.getPage(ctx, res, key)
+	made, err := res.c.makeKey(key, res.c.defaultVersion)
+	if err != nil {
+		return nil, ""
+	}
+	page, err := p.getPage(ctx, res, key, made)
 	if err != nil || page == nil || !page.hasAge {
 		return nil, ""
 	}
@@ -166,7 +170,7 @@ type staleRefresh struct {
 func (p *PageCache) refreshInBackground(next http.Handler, r *http.Request, res *pageResolved, rf *staleRefresh) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), refreshTimeout)
 	st := &pageState{update: true, refreshing: true}
-	ctx = context.WithValue(ctx, pageStateKey{}, st)
+	ctx = context.WithValue(ctx, pageOuterKey{}, &pageChain{state: st, parent: chainOf(r), split: true})
 	ctx = context.WithValue(ctx, pageResultKey{}, new(PageOutcome)) // not the client's request log
 	rr := r.Clone(ctx)
 	rr.Method = http.MethodGet

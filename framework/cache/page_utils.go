@@ -28,7 +28,16 @@ func getCacheKey(ctx context.Context, r *http.Request, c *Cache, keyPrefix, meth
 // taught it yet. With a memo (the page cache's), the parsed list is
 // memoised for in-process stores.
 func readHeaderList(ctx context.Context, c *Cache, memo *pageMemo, key string) ([]string, bool, error) {
-	raw, ok, err := c.getRaw(ctx, key, c.defaultVersion)
+	made, err := c.makeKey(key, c.defaultVersion)
+	if err != nil {
+		return nil, false, err
+	}
+	return readHeaderListMade(ctx, c, memo, key, made)
+}
+
+// readHeaderListMade is readHeaderList with the key also made already.
+func readHeaderListMade(ctx context.Context, c *Cache, memo *pageMemo, key, made string) ([]string, bool, error) {
+	raw, ok, err := c.getMade(ctx, made)
 	if err != nil || !ok {
 		return nil, false, err
 	}

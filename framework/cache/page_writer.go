@@ -150,6 +150,6 @@ func (pw *pageWriter) release() {
 // leaves the outermost page cache.
 func (pw *pageWriter) dropTags() {
 	if pw.outermost {
-		pw.w.Header().Del(views.CacheTagsHeader)
+		delete(pw.w.Header(), views.CacheTagsHeader) // canonical already
 	}
 }

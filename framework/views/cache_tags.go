@@ -23,7 +23,7 @@ func CacheTags(w http.ResponseWriter, tags ...string) {
 // ReadCacheTags returns the tags CacheTags put in h.
 func ReadCacheTags(h http.Header) []string {
 	var tags []string
-	for _, line := range h.Values(CacheTagsHeader) {
+	for _, line := range h[CacheTagsHeader] { // the name is canonical: no re-canonicalising per call
 		for _, t := range strings.Split(line, ",") {
 			if t = strings.TrimSpace(t); t != "" {
 				tags = append(tags, t)
