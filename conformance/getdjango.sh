@@ -8,7 +8,10 @@
 #   bash conformance/getdjango.sh conformance/.django
 #   PYTHONPATH=DIR/django:DIR/asgiref:DIR/sqlparse python3 -m django --version   # 5.2.19
 #
-# DJANGO_DEB_VERSION overrides the exact Debian version fetched.
+# DJANGO_DEB_VERSION overrides the exact Debian version fetched. EXTRAS adds
+# Django's cache clients from Debian the same way (EXTRAS="redis pymemcache":
+# python3-redis and python3-pymemcache into DIR/redis and DIR/pymemcache),
+# for the sharing suite (conformance/sharing).
 set -euo pipefail
 dir="${1:?usage: getdjango.sh DIR}"
 want=5.2.19
@@ -35,7 +38,7 @@ echo "getdjango.sh: fetching package lists from $mirror (trixie, trixie-backport
 apt-get "${o[@]}" update -qq
 
 rm -rf "$dir/debs"; mkdir -p "$dir/debs"
-( cd "$dir/debs" && apt-get "${o[@]}" download -qq "python3-django=$deb_version" python3-asgiref python3-sqlparse )
+( cd "$dir/debs" && apt-get "${o[@]}" download -qq "python3-django=$deb_version" python3-asgiref python3-sqlparse $(for e in ${EXTRAS:-}; do echo "python3-$e"; done) )
 
 # Each package's dist-packages tree goes to DIR/<name> (django, asgiref, sqlparse).
 for deb in "$dir"/debs/*.deb; do

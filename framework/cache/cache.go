@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"gojango/framework/cache/serializer"
 )
 
 // Cache is the front of one cache alias: what Django's BaseCache does once
@@ -30,6 +32,7 @@ type Cache struct {
 	defaultTimeout   Timeout
 	failOpen         bool
 	strict           bool
+	ser              serializer.Serializer // OPTIONS.SERIALIZER; nil: the codec
 	logger           *slog.Logger
 	now              func() time.Time
 
@@ -144,6 +147,11 @@ func newFront(p Params) (*Cache, error) {
 		}
 		cfg.Options = opts
 	}
+	ser, opts, err := resolveSerializer(p.Alias, cfg.Options)
+	if err != nil {
+		return nil, err
+	}
+	c.ser, cfg.Options, p.Serializer = ser, opts, ser
 	c.keyFuncIsDefault = cfg.KeyFunction == ""
 	c.keyHead = DefaultKeyFunc("", cfg.KeyPrefix, cfg.Version)
 	p.Config = cfg
@@ -294,7 +302,7 @@ func (c *Cache) Get(ctx context.Context, key string, dst any, opts ...Option) (b
 	if err != nil || !ok {
 		return false, err
 	}
-	if err := decode(raw, dst); err != nil {
+	if err := c.decode(raw, dst); err != nil {
 		return false, fmt.Errorf("cache %q: get %q: %w", c.alias, key, err)
 	}
 	return true, nil
@@ -337,7 +345,7 @@ func (c *Cache) Set(ctx context.Context, key string, value any, timeout Timeout,
 	if t, sampled := sampleStart(); sampled {
 		defer c.sampleEnd(OpSet, t)
 	}
-	raw, err := encode(value)
+	raw, err := c.encode(value)
 	if err != nil {
 		return fmt.Errorf("cache %q: set %q: %w", c.alias, key, err)
 	}
@@ -369,7 +377,7 @@ func (c *Cache) Add(ctx context.Context, key string, value any, timeout Timeout,
 	if t, sampled := sampleStart(); sampled {
 		defer c.sampleEnd(OpAdd, t)
 	}
-	raw, err := encode(value)
+	raw, err := c.encode(value)
 	if err != nil {
 		return false, fmt.Errorf("cache %q: add %q: %w", c.alias, key, err)
 	}

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"math"
 	"reflect"
 	"strconv"
+
+	"gojango/framework/cache/serializer"
 )
 
 // The value codec. Every value reaching a Store is encoded by it, and every
@@ -262,11 +263,13 @@ func setInt(dst any, n int64) error {
 	return nil
 }
 
-// ErrIncrOverflow: Incr or Decr whose result does not fit in int64. The
-// stored value is left as it was. An error matching it matches
-// ErrNotInteger too (the result is not an integer the cache can store), so
-// code that handles ErrNotInteger needs no change.
-var ErrIncrOverflow = errors.New("cache: increment overflows int64")
+// ErrIncrOverflow: Incr or Decr whose result does not fit in int64. Under
+// the Go codec the stored value is left as it was and the error matches
+// ErrNotInteger too (the result is not an integer the codec can store), so
+// code that handles ErrNotInteger needs no change; under the pickle
+// serializer the sum is stored as a Python big integer, as Django's
+// backends that add in Python do (db, file, locmem).
+var ErrIncrOverflow = serializer.ErrIncrOverflow
 
 // incrOverflowError is the error of an Incr whose sum overflows.
 type incrOverflowError struct{ n, delta int64 }
@@ -305,4 +308,91 @@ func IncrStored(stored []byte, delta int64) (int64, []byte, error) {
 	}
 	n += delta
 	return n, strconv.AppendInt(make([]byte, 0, 20), n, 10), nil
+}
+
+// SerializerOption is the OPTIONS key that picks the alias's value
+// serializer: "gojango" (this codec, the default) or "pickle" (Django's
+// stored values, framework/cache/serializer/pickle; its package must be
+// linked in, as backends/all does).
+const SerializerOption = "SERIALIZER"
+
+// Codec is the Go codec as a serializer.Serializer, registered as
+// "gojango": the default of every alias.
+type Codec struct{}
+
+func init() { serializer.Register(Codec{}) }
+
+// Name is "gojango".
+func (Codec) Name() string { return "gojango" }
+
+// Encode is the codec's encode.
+func (Codec) Encode(v any) ([]byte, error) { return encode(v) }
+
+// Decode is the codec's decode.
+func (Codec) Decode(b []byte, dst any) error { return decode(b, dst) }
+
+// Incr is IncrStored: the sum is stored only when it fits in int64.
+func (Codec) Incr(stored []byte, delta int64) (int64, []byte, error) {
+	return IncrStored(stored, delta)
+}
+
+// encode and decode go through the alias's serializer (nil: the codec).
+func (c *Cache) encode(v any) ([]byte, error) {
+	if c.ser != nil {
+		return c.ser.Encode(v)
+	}
+	return encode(v)
+}
+
+func (c *Cache) decode(b []byte, dst any) error {
+	if c.ser != nil {
+		return c.ser.Decode(b, dst)
+	}
+	return decode(b, dst)
+}
+
+// Serializer returns the alias's value serializer.
+func (c *Cache) Serializer() serializer.Serializer {
+	if c.ser != nil {
+		return c.ser
+	}
+	return Codec{}
+}
+
+// Incr returns the integer rule of the Params' serializer: what a
+// Store.Incr that reads and writes back calls (IncrStored under the
+// codec). When out is non-nil the store writes it, even with an error (a
+// Python big integer or float sum under pickle).
+func (p Params) Incr(stored []byte, delta int64) (n int64, out []byte, err error) {
+	if p.Serializer != nil {
+		return p.Serializer.Incr(stored, delta)
+	}
+	return IncrStored(stored, delta)
+}
+
+// resolveSerializer takes OPTIONS.SERIALIZER out of the options (backends
+// never see it) and looks it up; the codec gives nil (the fast path).
+func resolveSerializer(alias string, opts map[string]any) (serializer.Serializer, map[string]any, error) {
+	v, ok := opts[SerializerOption]
+	if !ok {
+		return nil, opts, nil
+	}
+	name, ok := v.(string)
+	if !ok {
+		return nil, nil, fmt.Errorf("cache %q: OPTIONS.%s must be a string, not %v", alias, SerializerOption, v)
+	}
+	s, err := serializer.Lookup(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cache %q: OPTIONS.%s: %w", alias, SerializerOption, err)
+	}
+	rest := make(map[string]any, len(opts))
+	for k, v := range opts {
+		if k != SerializerOption {
+			rest[k] = v
+		}
+	}
+	if _, isCodec := s.(Codec); isCodec {
+		return nil, rest, nil
+	}
+	return s, rest, nil
 }

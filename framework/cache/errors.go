@@ -1,6 +1,10 @@
 package cache
 
-import "errors"
+import (
+	"errors"
+
+	"gojango/framework/cache/serializer"
+)
 
 // Sentinel errors callers branch on with errors.Is.
 var (
@@ -9,7 +13,7 @@ var (
 	ErrNotFound = errors.New("cache: key not found")
 	// ErrNotInteger: Incr or Decr on a value that is not an integer
 	// (Django's TypeError).
-	ErrNotInteger = errors.New("cache: value is not an integer")
+	ErrNotInteger = serializer.ErrNotInteger
 	// ErrInvalidKey: a key a strict backend (memcached) refuses
 	// (Django's InvalidCacheKey).
 	ErrInvalidKey = errors.New("cache: invalid key")
@@ -18,5 +22,5 @@ var (
 	ErrInvalidBackend = errors.New("cache: invalid cache backend")
 	// ErrEncode: a value the codec cannot encode or decode into the
 	// destination given.
-	ErrEncode = errors.New("cache: cannot encode value")
+	ErrEncode = serializer.ErrEncode
 )

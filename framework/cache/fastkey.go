@@ -62,7 +62,7 @@ func (c *Cache) getFast(ctx context.Context, key string, version int, dst any) (
 		}
 	}
 	c.stats.hits.Add(key, 1)
-	if err := decode(raw, dst); err != nil {
+	if err := c.decode(raw, dst); err != nil {
 		return false, true, err
 	}
 	return true, true, nil

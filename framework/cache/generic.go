@@ -54,7 +54,7 @@ func GetOrSet[T any](ctx context.Context, c *Cache, key string, timeout Timeout,
 		if err != nil {
 			return nil, err
 		}
-		raw, err := encode(v)
+		raw, err := c.encode(v)
 		if err != nil {
 			return nil, fmt.Errorf("cache %q: get_or_set %q: %w", c.alias, key, err)
 		}
@@ -78,7 +78,7 @@ func GetOrSet[T any](ctx context.Context, c *Cache, key string, timeout Timeout,
 
 func decodeAs[T any](c *Cache, key string, raw []byte) (T, error) {
 	var v T
-	if err := decode(raw, &v); err != nil {
+	if err := c.decode(raw, &v); err != nil {
 		return v, fmt.Errorf("cache %q: %q: %w", c.alias, key, err)
 	}
 	return v, nil

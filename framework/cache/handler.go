@@ -99,6 +99,8 @@ func (h *Handler) Cache(alias string) (*Cache, error) {
 		Logger:    h.logger,
 		Shared:    h.sharedObject,
 		Caches:    h.Cache,
+		UseTZ:     h.settings.UseTZ,
+		TimeZone:  h.settings.TimeZone,
 	})
 	if err != nil {
 		return nil, err

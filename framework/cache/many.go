@@ -7,16 +7,24 @@ import (
 
 // Value is one value returned by GetMany, still encoded: Decode copies it
 // into a destination, as Get does.
-type Value struct{ raw []byte }
+type Value struct {
+	raw []byte
+	c   *Cache // whose serializer decodes it
+}
 
 // Decode copies the value into dst (see Cache.Get for what dst may be).
-func (v Value) Decode(dst any) error { return decode(v.raw, dst) }
+func (v Value) Decode(dst any) error {
+	if v.c != nil {
+		return v.c.decode(v.raw, dst)
+	}
+	return decode(v.raw, dst)
+}
 
 // Any returns the value as int64, uint64, float64, bool, string, []byte or
 // nil; a structured value needs Decode with a typed destination.
 func (v Value) Any() (any, error) {
 	var x any
-	err := decode(v.raw, &x)
+	err := v.Decode(&x)
 	return x, err
 }
 
@@ -60,7 +68,7 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 				return out, err
 			}
 			if ok {
-				out[orig[fk]] = Value{raw}
+				out[orig[fk]] = Value{raw, c}
 				hits++
 			}
 		}
@@ -87,7 +95,7 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 			continue
 		}
 		c.stats.hits.Add(fk, 1)
-		out[orig[fk]] = Value{raw}
+		out[orig[fk]] = Value{raw, c}
 	}
 	return out, nil
 }
@@ -106,7 +114,7 @@ func (c *Cache) SetMany(ctx context.Context, items map[string]any, timeout Timeo
 	enc := make(map[string][]byte, len(items))
 	orig := make(map[string]string, len(items))
 	for k, v := range items {
-		raw, err := encode(v)
+		raw, err := c.encode(v)
 		if err == nil {
 			raw, err = c.wrapTags(ctx, raw, tags)
 		}

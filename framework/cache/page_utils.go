@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -46,12 +47,11 @@ func readHeaderListMade(ctx context.Context, c *Cache, memo *pageMemo, key, made
 			return v.([]string), true, nil
 		}
 	}
-	var s string
-	if err := decode(raw, &s); err != nil {
+	list, err := decodeHeaderList(c, raw)
+	if err != nil {
 		c.logger.Warn("corrupt cached header list ignored", slog.String("key", key))
 		return nil, false, nil // not a header list: as if absent
 	}
-	list := splitHeaderList(s)
 	if memo != nil {
 		memo.put(key, raw, list)
 	}
@@ -63,8 +63,44 @@ func readHeaderListMade(ctx context.Context, c *Cache, memo *pageMemo, key, made
 // on, and returns the page key for r's method.
 func LearnCacheKey(ctx context.Context, r *http.Request, h http.Header, timeout Timeout, c *Cache, keyPrefix string, i I18N) (string, error) {
 	list := headerListFromVary(h, i)
-	if err := c.Set(ctx, headerKey(keyPrefix, r, i), strings.Join(list, ","), timeout); err != nil {
+	var stored any = strings.Join(list, ",")
+	if c.ser != nil {
+		stored = list // Django's form: a list of str (a pickle a Django process reads)
+	}
+	if err := c.Set(ctx, headerKey(keyPrefix, r, i), stored, timeout); err != nil {
 		return "", err
 	}
 	return pageKey(r, r.Method, list, keyPrefix, i), nil
+}
+
+// decodeHeaderList reads a stored header list: the codec's comma-joined
+// string, or under another serializer Django's list of str (a string is
+// accepted too).
+func decodeHeaderList(c *Cache, raw []byte) ([]string, error) {
+	if c.ser == nil {
+		var s string
+		if err := decode(raw, &s); err != nil {
+			return nil, err
+		}
+		return splitHeaderList(s), nil
+	}
+	var v any
+	if err := c.ser.Decode(raw, &v); err != nil {
+		return nil, err
+	}
+	switch x := v.(type) {
+	case string:
+		return splitHeaderList(x), nil
+	case []any:
+		list := make([]string, 0, len(x))
+		for _, h := range x {
+			s, ok := h.(string)
+			if !ok {
+				return nil, fmt.Errorf("%w: header list item %T", ErrEncode, h)
+			}
+			list = append(list, s)
+		}
+		return list, nil
+	}
+	return nil, fmt.Errorf("%w: header list of type %T", ErrEncode, v)
 }

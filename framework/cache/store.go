@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"gojango/framework/cache/serializer"
 	"gojango/framework/settings"
 )
 
@@ -123,6 +124,14 @@ type Params struct {
 	// caches[alias]), for stores built over another alias (tiered); nil
 	// when the Store was built outside a Handler.
 	Caches func(alias string) (*Cache, error)
+	// Serializer is the alias's value serializer (OPTIONS.SERIALIZER); nil
+	// means the Go codec. Stores that keep whole values in Django's format
+	// (db, file, memcached) consult it; Params.Incr applies its integer rule.
+	Serializer serializer.Serializer
+	// UseTZ and TimeZone are the project's USE_TZ and TIME_ZONE: the db
+	// store writes its expires column as Django does for them.
+	UseTZ    bool
+	TimeZone string
 }
 
 // Factory builds a Store from its Params. It should not do I/O that can hang:

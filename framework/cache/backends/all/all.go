@@ -11,4 +11,5 @@ import (
 	_ "gojango/framework/cache/backends/memcached" // "memcached": PyMemcacheCache
 	_ "gojango/framework/cache/backends/redis"     // "redis": RedisCache
 	_ "gojango/framework/cache/backends/tiered"    // "tiered": an in-process copy in front of another alias
+	_ "gojango/framework/cache/serializer/pickle"  // OPTIONS.SERIALIZER = "pickle": Django's stored values
 )

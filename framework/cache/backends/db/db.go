@@ -52,6 +52,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"gojango/framework/cache"
+	"gojango/framework/cache/serializer"
 )
 
 func init() {
@@ -70,6 +71,12 @@ type Store struct {
 	now     func() time.Time
 	log     *slog.Logger
 	onEvict func(int)
+
+	// whole is the serializer's form for whole stored values (the pickle
+	// serializer pickles ints too, as Django's DatabaseCache does); nil:
+	// the value column holds the front's bytes. incr is its integer rule.
+	whole    serializer.Whole
+	incrRule func(stored []byte, delta int64) (int64, []byte, error)
 
 	cull cullState
 
@@ -152,6 +159,8 @@ func Open(p cache.Params) (*Store, error) {
 		sql: buildStatements(d, table),
 		now: p.Now, log: p.Logger, onEvict: p.OnEvict,
 	}
+	s.whole, _ = p.Serializer.(serializer.Whole)
+	s.incrRule = p.Incr
 	if s.now == nil {
 		s.now = time.Now
 	}

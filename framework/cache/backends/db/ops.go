@@ -68,7 +68,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 		s.dropCorrupt(ctx, "get", []string{key}, err)
 		return nil, false, nil
 	}
-	return v, true, nil
+	return s.fromWhole(v), true, nil
 }
 
 // GetMany is one SELECT ... IN (per 1000 keys), plus one DELETE of the
@@ -122,7 +122,7 @@ func (s *Store) getChunk(ctx context.Context, keys []string, now time.Time, out 
 			*corrupt = append(*corrupt, key)
 			continue
 		}
-		out[key] = v
+		out[key] = s.fromWhole(v)
 	}
 	if err := rows.Err(); err != nil {
 		return s.errorf("get_many", keys[0], err)
@@ -179,7 +179,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, exp time.Time
 	if err := s.beforeWrite(ctx); err != nil {
 		return err
 	}
-	inserted, err := s.d.Upsert(ctx, s.wq(), s.table, key, encodeValue(value), s.d.TimeArg(storedExpiry(exp)))
+	inserted, err := s.d.Upsert(ctx, s.wq(), s.table, key, s.encodeValue(value), s.d.TimeArg(storedExpiry(exp)))
 	s.afterWrite(inserted, err)
 	if err != nil {
 		return s.errorf("set", key, err)
@@ -201,7 +201,7 @@ func (s *Store) SetMany(ctx context.Context, items map[string][]byte, exp time.T
 		if err := s.beforeWrite(ctx); err != nil {
 			return keys[i:], err
 		}
-		inserted, err := s.d.Upsert(ctx, s.wq(), s.table, k, encodeValue(items[k]), e)
+		inserted, err := s.d.Upsert(ctx, s.wq(), s.table, k, s.encodeValue(items[k]), e)
 		s.afterWrite(inserted, err)
 		if err != nil {
 			return keys[i:], s.errorf("set_many", k, err)
@@ -215,7 +215,7 @@ func (s *Store) Add(ctx context.Context, key string, value []byte, exp time.Time
 	if err := s.beforeWrite(ctx); err != nil {
 		return false, err
 	}
-	stored, inserted, err := s.d.Add(ctx, s.wq(), s.table, key, encodeValue(value),
+	stored, inserted, err := s.d.Add(ctx, s.wq(), s.table, key, s.encodeValue(value),
 		s.d.TimeArg(storedExpiry(exp)), s.d.TimeArg(s.now()))
 	s.afterWrite(inserted, err)
 	if err != nil {
@@ -323,6 +323,7 @@ func (s *Store) incr(ctx context.Context, key string, delta int64) (n, removed i
 	var corrupt error
 	if !expired {
 		v, corrupt = decodeValue(raw)
+		v = s.fromWhole(v)
 	}
 	if expired || corrupt != nil {
 		// As get would: the expired or corrupt row goes.
@@ -341,17 +342,20 @@ func (s *Store) incr(ctx context.Context, key string, delta int64) (n, removed i
 		}
 		return 0, removed, notFound(key)
 	}
-	n, stored, err := cache.IncrStored(v, delta)
-	if err != nil {
-		return 0, 0, fmt.Errorf("db cache %q: incr %q: %w", s.table, key, err)
+	n, stored, ierr := s.incrRule(v, delta)
+	if stored == nil {
+		return 0, 0, fmt.Errorf("db cache %q: incr %q: %w", s.table, key, ierr)
 	}
-	if _, err := q.ExecContext(ctx, s.sql.incrUpdate, encodeValue(stored), key); err != nil {
+	if ierr != nil { // stored all the same: a Python big integer or float sum
+		ierr = fmt.Errorf("db cache %q: incr %q: %w", s.table, key, ierr)
+	}
+	if _, err := q.ExecContext(ctx, s.sql.incrUpdate, s.encodeValue(stored), key); err != nil {
 		return 0, 0, s.errorf("incr", key, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, 0, s.errorf("incr", key, err)
 	}
-	return n, 0, nil
+	return n, 0, ierr
 }
 
 // notFoundError is Django's ValueError "Key '<key>' not found"; it matches
@@ -370,4 +374,21 @@ func (s *Store) Clear(ctx context.Context) error {
 	}
 	s.cleared()
 	return nil
+}
+
+// encodeValue is the value column's text for the front's bytes: the base64
+// of the whole value (Django's pickle under the pickle serializer).
+func (s *Store) encodeValue(front []byte) string {
+	if s.whole != nil {
+		front = s.whole.ToWhole(front)
+	}
+	return encodeValue(front)
+}
+
+// fromWhole turns a decoded value column back into the front's bytes.
+func (s *Store) fromWhole(v []byte) []byte {
+	if s.whole != nil && v != nil {
+		return s.whole.FromWhole(v)
+	}
+	return v
 }

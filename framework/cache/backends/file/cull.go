@@ -246,6 +246,15 @@ func (s *Store) headerExpired(path string, now time.Time) bool {
 		return errors.Is(err, errForeign)
 	}
 	defer f.Close()
+	if s.django != nil {
+		var head [64]byte // the expiry pickle takes 21 bytes
+		n, _ := io.ReadFull(f, head[:])
+		if n == 0 {
+			return true
+		}
+		exp, _, err := s.django.expiry(head[:n])
+		return err != nil || cache.Expired(exp, now)
+	}
 	var hdr [headerSize]byte
 	n, err := io.ReadFull(f, hdr[:])
 	if n == 0 && (err == io.EOF || err == nil) {

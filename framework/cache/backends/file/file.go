@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"gojango/framework/cache"
+	"gojango/framework/cache/serializer"
 )
 
 func init() {
@@ -96,6 +97,11 @@ type Store struct {
 	onEvict func(int)
 	codec   codec
 	bufs    sync.Pool // *[]byte encode buffers
+	// django is Django's own file format, used under the pickle serializer
+	// (django.go); nil: the checked format of format.go.
+	django *djangoFormat
+	// incrRule is the serializer's integer rule (cache.Params.Incr).
+	incrRule func(stored []byte, delta int64) (int64, []byte, error)
 }
 
 // New opens the directory p.Config.Location (relative paths resolve against
@@ -129,6 +135,10 @@ func New(p cache.Params) (cache.Store, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.incrRule = p.Incr
+	if w, ok := p.Serializer.(serializer.Whole); ok && p.Serializer.Name() == "pickle" {
+		s.django = &djangoFormat{whole: w}
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -229,6 +239,9 @@ func (s *Store) load(path string, decode bool) (loaded, error) {
 	if size == 0 {
 		l.state = expired // rule 52: an empty file reads as expired
 		return l, nil
+	}
+	if s.django != nil {
+		return s.loadDjango(f, l, decode)
 	}
 	if size < headerSize {
 		l.state, l.err = corrupt, fmt.Errorf("%w: %d bytes", errCorrupt, size)
@@ -412,7 +425,15 @@ func (s *Store) Touch(ctx context.Context, key string, exp time.Time) (bool, err
 	}
 	// The value's stored bytes are kept as they are: only the header's
 	// expiry and the checksum change.
-	if err := s.write(reexpire(l.img, exp), name, stripe, true); err != nil {
+	img := l.img
+	if s.django != nil { // no header to patch: write the file anew
+		bp := s.encode(l.value, exp)
+		defer s.putBuf(bp)
+		img = *bp
+	} else {
+		img = reexpire(img, exp)
+	}
+	if err := s.write(img, name, stripe, true); err != nil {
 		return false, opErr("touch", key, err)
 	}
 	return true, nil
@@ -467,9 +488,12 @@ func (s *Store) Incr(ctx context.Context, key string, delta int64) (int64, error
 		s.discard(path, stripe, l, true)
 		return 0, fmt.Errorf("file cache incr: Key '%s' not found: %w", key, cache.ErrNotFound)
 	}
-	sum, stored, err := cache.IncrStored(l.value, delta)
-	if err != nil {
-		return 0, fmt.Errorf("file cache incr %q: %w", key, err)
+	sum, stored, ierr := s.incrRule(l.value, delta)
+	if stored == nil {
+		return 0, fmt.Errorf("file cache incr %q: %w", key, ierr)
+	}
+	if ierr != nil { // stored all the same: a Python big integer or float sum
+		ierr = fmt.Errorf("file cache incr %q: %w", key, ierr)
 	}
 	if err := s.maybeCull(ctx); err != nil {
 		return 0, opErr("incr", key, err)
@@ -479,7 +503,7 @@ func (s *Store) Incr(ctx context.Context, key string, delta int64) (int64, error
 	if err := s.write(*bp, name, stripe, true); err != nil {
 		return 0, opErr("incr", key, err)
 	}
-	return sum, nil
+	return sum, ierr
 }
 
 // Clear removes every *.djcache file of the directory (and temporary files
@@ -514,7 +538,11 @@ func (s *Store) encode(value []byte, exp time.Time) *[]byte {
 		b := make([]byte, 0, 512)
 		bp = &b
 	}
-	*bp = s.codec.encode((*bp)[:0], value, exp)
+	if s.django != nil {
+		*bp = s.django.encode((*bp)[:0], value, exp)
+	} else {
+		*bp = s.codec.encode((*bp)[:0], value, exp)
+	}
 	return bp
 }
 

@@ -43,6 +43,7 @@ import (
 	"github.com/bradfitz/gomemcache/memcache"
 
 	"gojango/framework/cache"
+	"gojango/framework/cache/serializer/pickle"
 )
 
 func init() {
@@ -77,6 +78,9 @@ type Store struct {
 	timeout time.Duration
 	now     func() time.Time
 	logger  *slog.Logger
+	// pymemcache: values carry pymemcache's pickle serde flags (the pickle
+	// serializer), so Django's PyMemcacheCache reads what we store.
+	pymemcache bool
 }
 
 var (
@@ -101,6 +105,8 @@ func New(p cache.Params) (cache.Store, error) {
 		return nil, fmt.Errorf("memcached cache %q: %w", p.Alias, err)
 	}
 	sel := newSelector(servers)
+	pickled := p.Serializer != nil && p.Serializer.Name() == "pickle"
+	sel.rendezvous = pickled
 	client := memcache.NewFromSelector(sel)
 	client.Timeout = timeout
 	client.MaxIdleConns = maxIdle
@@ -112,7 +118,7 @@ func New(p cache.Params) (cache.Store, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Store{client: client, sel: sel, timeout: timeout, now: now, logger: logger}, nil
+	return &Store{client: client, sel: sel, timeout: timeout, now: now, logger: logger, pymemcache: pickled}, nil
 }
 
 // parseOptions reads OPTIONS: timeout (seconds, a positive number) and
@@ -255,7 +261,33 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, wrap("get", key, err)
 	}
-	return unpad(it.Value), true, nil
+	v, err := s.fromItem(it)
+	if err != nil {
+		return nil, false, wrap("get", key, err)
+	}
+	return v, true, nil
+}
+
+// item is the memcached item of a stored value: with pymemcache's flags
+// under the pickle serializer.
+func (s *Store) item(key string, value []byte, exptime int32) *memcache.Item {
+	if !s.pymemcache {
+		return &memcache.Item{Key: key, Value: value, Expiration: exptime}
+	}
+	v, flags := pickle.ForMemcached(value)
+	return &memcache.Item{Key: key, Value: v, Flags: flags, Expiration: exptime}
+}
+
+// fromItem is the stored value of an item read back.
+func (s *Store) fromItem(it *memcache.Item) ([]byte, error) {
+	v := unpad(it.Value)
+	if !s.pymemcache {
+		return v, nil
+	}
+	if it.Flags == pickle.FlagInteger || it.Flags == pickle.FlagLong {
+		return v, nil
+	}
+	return pickle.FromMemcached(it.Value, it.Flags)
 }
 
 // unpad removes the trailing spaces memcached's decr may leave when a
@@ -281,7 +313,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, exp time.Time
 }
 
 func (s *Store) set(key string, value []byte, exptime int32) error {
-	err := s.client.Set(&memcache.Item{Key: key, Value: value, Expiration: exptime})
+	err := s.client.Set(s.item(key, value, exptime))
 	if err == nil {
 		return nil
 	}
@@ -300,7 +332,7 @@ func (s *Store) Add(ctx context.Context, key string, value []byte, exp time.Time
 	if err := check(ctx, "add", key); err != nil {
 		return false, err
 	}
-	err := s.client.Add(&memcache.Item{Key: key, Value: value, Expiration: expiration(exp, s.now())})
+	err := s.client.Add(s.item(key, value, expiration(exp, s.now())))
 	switch {
 	case err == nil:
 		return true, nil
@@ -384,7 +416,11 @@ func (s *Store) GetMany(ctx context.Context, keys []string) (map[string][]byte, 
 		return nil, fmt.Errorf("memcached get_many (%d keys): %w", len(keys), err)
 	}
 	for k, it := range items {
-		out[k] = unpad(it.Value)
+		v, err := s.fromItem(it)
+		if err != nil {
+			return nil, fmt.Errorf("memcached get_many %q: %w", k, err)
+		}
+		out[k] = v
 	}
 	return out, nil
 }

@@ -85,7 +85,8 @@ func (s *server) String() string  { return s.address }
 // server as with any other gomemcache client given the same list, but it
 // keeps the unresolved addresses. It is immutable, so safe for concurrent use.
 type selector struct {
-	addrs []net.Addr
+	addrs      []net.Addr
+	rendezvous bool // pymemcache's HashClient rule (rendezvous.go), under pickle
 }
 
 var _ memcache.ServerSelector = (*selector)(nil)
@@ -105,6 +106,9 @@ func (s *selector) PickServer(key string) (net.Addr, error) {
 		return nil, memcache.ErrNoServers
 	case 1:
 		return s.addrs[0], nil
+	}
+	if s.rendezvous {
+		return pickRendezvous(s.addrs, key), nil
 	}
 	// ServerList hashes at most the first 256 bytes of the key.
 	if len(key) > 256 {
