@@ -203,3 +203,26 @@ func (c *Cache) DeleteMany(ctx context.Context, keys []string, opts ...Option) e
 	}
 	return nil
 }
+
+// Item is one key and value of SetManyOrdered.
+type Item struct {
+	Key   string
+	Value any
+}
+
+// SetManyOrdered is SetMany for items in the caller's order, as Django's
+// set_many stores a dict's items in its insertion order: on a store that
+// culls (locmem, file, db), which entries a cull removes depends on that
+// order. It returns the caller's keys that failed to store.
+func (c *Cache) SetManyOrdered(ctx context.Context, items []Item, timeout Timeout, opts ...Option) ([]string, error) {
+	failed := []string{}
+	for _, it := range items {
+		m := map[string]any{it.Key: it.Value}
+		bad, err := c.SetMany(ctx, m, timeout, opts...)
+		if err != nil {
+			return nil, err
+		}
+		failed = append(failed, bad...)
+	}
+	return failed, nil
+}
