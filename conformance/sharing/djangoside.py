@@ -1,14 +1,19 @@
 # The Django side of the sharing suite: configures Django 5.2.19 with the
 # CACHES/DATABASES given as JSON in argv[1], then runs the operations read
 # as JSON from stdin on caches["default"] and prints their results as JSON.
-import datetime, decimal, json, sys, time, uuid, zoneinfo  # noqa: F401 (used by eval)
+import datetime, decimal, json, os, sys, time, uuid, zoneinfo  # noqa: F401 (used by eval)
 
 import django
 from django.conf import settings
 
 conf = json.loads(sys.argv[1])
+# A settings module makes Django set the process's TZ to TIME_ZONE (naive
+# datetimes, such as the db cache's expires under USE_TZ = False, are that
+# wall clock); settings.configure() does not, so do it here as it would.
+os.environ["TZ"] = conf.get("TIME_ZONE", "UTC")
+time.tzset()
 settings.configure(CACHES=conf["CACHES"], DATABASES=conf["DATABASES"], USE_TZ=conf.get("USE_TZ", True),
-                   TIME_ZONE="UTC", INSTALLED_APPS=[])
+                   TIME_ZONE=conf.get("TIME_ZONE", "UTC"), INSTALLED_APPS=[])
 django.setup()
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -144,6 +144,7 @@ func same(a, b any) bool {
 // backend is one store both sides share.
 type backend struct {
 	name    string
+	naiveTZ string         // USE_TZ = False with this TIME_ZONE ("": USE_TZ = True, UTC)
 	django  map[string]any // CACHES.default and DATABASES for Django
 	goCache settings.Cache
 	goDBs   map[string]settings.Database
@@ -226,6 +227,23 @@ func backends() []func(t *testing.T) backend {
 			}
 		},
 		func(t *testing.T) backend {
+			// USE_TZ = False: Django writes expires as TIME_ZONE's wall clock.
+			dbFile := filepath.Join(t.TempDir(), "shared-naive.sqlite3")
+			return backend{
+				name:    "db (SQLite), USE_TZ = False, TIME_ZONE = America/Chicago",
+				naiveTZ: "America/Chicago",
+				django: map[string]any{
+					"CACHES":    map[string]any{"default": map[string]any{"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "shared_cache"}},
+					"DATABASES": map[string]any{"default": map[string]any{"ENGINE": "django.db.backends.sqlite3", "NAME": dbFile}},
+					"USE_TZ":    false,
+					"TIME_ZONE": "America/Chicago",
+				},
+				goCache: settings.Cache{Backend: "db", Location: "shared_cache", Timeout: 300, MaxEntries: 300, CullFrequency: 3, Options: opts()},
+				goDBs:   map[string]settings.Database{"default": {Engine: "sqlite3", Name: dbFile, Options: map[string]any{}}},
+				setup:   []op{{Op: "createcachetable"}},
+			}
+		},
+		func(t *testing.T) backend {
 			dir := filepath.Join(t.TempDir(), "django_cache")
 			return backend{
 				name: "file",
@@ -290,7 +308,11 @@ func TestSharing(t *testing.T) {
 			if len(b.setup) > 0 {
 				django(t, pypath, conf, b.setup)
 			}
-			c, err := cache.New(cache.Params{Alias: "default", Config: b.goCache, Databases: b.goDBs, UseTZ: true, TimeZone: "UTC"})
+			useTZ, tz := b.naiveTZ == "", b.naiveTZ
+			if useTZ {
+				tz = "UTC"
+			}
+			c, err := cache.New(cache.Params{Alias: "default", Config: b.goCache, Databases: b.goDBs, UseTZ: useTZ, TimeZone: tz})
 			if err != nil {
 				t.Fatal(err)
 			}

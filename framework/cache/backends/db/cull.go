@@ -114,7 +114,7 @@ func (s *Store) cullRows(ctx context.Context, num int64) (int64, error) {
 		return rowsAffected(res)
 	}
 	now := s.now().UTC().Truncate(time.Second)
-	res, err := q.ExecContext(ctx, s.sql.cullExpired, s.d.TimeArg(now))
+	res, err := q.ExecContext(ctx, s.sql.cullExpired, s.timeArg(now))
 	if err != nil {
 		return 0, err
 	}

@@ -69,6 +69,7 @@ type Store struct {
 	sql      statements
 
 	now     func() time.Time
+	loc     *time.Location // the expires column's clock: UTC, or TIME_ZONE when USE_TZ is false
 	log     *slog.Logger
 	onEvict func(int)
 
@@ -158,6 +159,14 @@ func Open(p cache.Params) (*Store, error) {
 		d: d, table: table, database: alias, read: read, write: write,
 		sql: buildStatements(d, table),
 		now: p.Now, log: p.Logger, onEvict: p.OnEvict,
+	}
+	// Django writes expires in UTC under USE_TZ and as TIME_ZONE's wall
+	// clock otherwise; a naive column is read back the same way.
+	s.loc = time.UTC
+	if !p.UseTZ && p.TimeZone != "" {
+		if s.loc, err = time.LoadLocation(p.TimeZone); err != nil {
+			return nil, fmt.Errorf("db cache %q: TIME_ZONE %q: %w", p.Alias, p.TimeZone, err)
+		}
 	}
 	s.whole, _ = p.Serializer.(serializer.Whole)
 	s.incrRule = p.Incr

@@ -47,9 +47,16 @@ type Dialect interface {
 	// corrupt rows deletes a row only while it is still corrupt, so a value
 	// set meanwhile survives.
 	ValidValueSQL(column string) string
-	// TimeArg turns a UTC time into the query argument compared with, or
-	// stored in, the expires column.
+	// TimeArg turns a time into the query argument compared with, or
+	// stored in, the expires column. A dialect whose column is naive
+	// (NaiveExpires) writes t's wall clock in t's own location; the store
+	// hands it times in UTC, or in TIME_ZONE when USE_TZ is false, as
+	// Django writes them.
 	TimeArg(t time.Time) any
+	// NaiveExpires reports whether the expires column holds a wall clock
+	// without a zone (SQLite's text, MySQL's datetime), read back in the
+	// store's location; PostgreSQL's timestamptz holds an instant.
+	NaiveExpires() bool
 	// CanRollbackDDL reports whether CREATE TABLE runs inside a transaction.
 	CanRollbackDDL() bool
 	// TableExistsSQL is a query taking one argument, the table name, that

@@ -84,8 +84,14 @@ func (mysqlDialect) CanRollbackDDL() bool { return false }
 func (mysqlDialect) TableExistsSQL() string {
 	return "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?"
 }
-func (mysqlDialect) ForUpdateSQL() string    { return " FOR UPDATE" }
-func (mysqlDialect) TimeArg(t time.Time) any { return t.UTC() }
+func (mysqlDialect) ForUpdateSQL() string { return " FOR UPDATE" }
+func (mysqlDialect) TimeArg(t time.Time) any {
+	// t's wall clock as text: the driver would move a time.Time to its own
+	// location (UTC) first.
+	return t.Format("2006-01-02 15:04:05.999999")
+}
+
+func (mysqlDialect) NaiveExpires() bool { return true }
 
 func (d mysqlDialect) CullSQL(table string) string {
 	return "SELECT `cache_key` FROM " + d.Quote(table) + " ORDER BY `cache_key` LIMIT 1 OFFSET ?"

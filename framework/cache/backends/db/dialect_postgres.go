@@ -51,6 +51,8 @@ func (postgresDialect) TableExistsSQL() string {
 func (postgresDialect) ForUpdateSQL() string    { return " FOR UPDATE" }
 func (postgresDialect) TimeArg(t time.Time) any { return t.UTC() }
 
+func (postgresDialect) NaiveExpires() bool { return false }
+
 func (d postgresDialect) CullSQL(table string) string {
 	return `SELECT "cache_key" FROM ` + d.Quote(table) + ` ORDER BY "cache_key" LIMIT 1 OFFSET $1`
 }

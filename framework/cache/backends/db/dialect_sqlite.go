@@ -58,11 +58,13 @@ func (sqliteDialect) TableExistsSQL() string {
 }
 func (sqliteDialect) ForUpdateSQL() string { return "" }
 
-// TimeArg formats t as Django's sqlite backend does: whole seconds print
-// without a fraction.
+// TimeArg formats t's wall clock as Django's sqlite backend does: whole
+// seconds print without a fraction.
 func (sqliteDialect) TimeArg(t time.Time) any {
-	return t.UTC().Format("2006-01-02 15:04:05.999999")
+	return t.Format("2006-01-02 15:04:05.999999")
 }
+
+func (sqliteDialect) NaiveExpires() bool { return true }
 
 func (d sqliteDialect) CullSQL(table string) string {
 	return `SELECT "cache_key" FROM ` + d.Quote(table) + ` ORDER BY "cache_key" LIMIT 1 OFFSET ?`

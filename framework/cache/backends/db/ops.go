@@ -48,7 +48,7 @@ func (s *Store) errorf(op, key string, err error) error {
 // Get is one SELECT; an expired row is deleted (a second statement).
 func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	var raw []byte
-	var exp dbTime
+	exp := s.expiresScan()
 	err := s.rq().QueryRowContext(ctx, s.sql.get, key).Scan(&raw, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
@@ -109,7 +109,7 @@ func (s *Store) getChunk(ctx context.Context, keys []string, now time.Time, out 
 	for rows.Next() {
 		var key string
 		var raw sql.RawBytes
-		var exp dbTime
+		exp := s.expiresScan()
 		if err := rows.Scan(&key, &raw, &exp); err != nil {
 			return s.errorf("get_many", keys[0], err)
 		}
@@ -157,7 +157,7 @@ func (s *Store) dropCorrupt(ctx context.Context, op string, keys []string, why e
 // meanwhile survives).
 func (s *Store) deleteExpired(ctx context.Context, keys []string, now time.Time) error {
 	for _, part := range chunks(keys) {
-		query, args, err := inQuery(s.d, s.sql.delExpired, part, s.d.TimeArg(now))
+		query, args, err := inQuery(s.d, s.sql.delExpired, part, s.timeArg(now))
 		if err != nil {
 			return s.errorf("delete expired", part[0], err)
 		}
@@ -179,7 +179,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, exp time.Time
 	if err := s.beforeWrite(ctx); err != nil {
 		return err
 	}
-	inserted, err := s.d.Upsert(ctx, s.wq(), s.table, key, s.encodeValue(value), s.d.TimeArg(storedExpiry(exp)))
+	inserted, err := s.d.Upsert(ctx, s.wq(), s.table, key, s.encodeValue(value), s.timeArg(storedExpiry(exp)))
 	s.afterWrite(inserted, err)
 	if err != nil {
 		return s.errorf("set", key, err)
@@ -196,7 +196,7 @@ func (s *Store) SetMany(ctx context.Context, items map[string][]byte, exp time.T
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	e := s.d.TimeArg(storedExpiry(exp))
+	e := s.timeArg(storedExpiry(exp))
 	for i, k := range keys {
 		if err := s.beforeWrite(ctx); err != nil {
 			return keys[i:], err
@@ -216,7 +216,7 @@ func (s *Store) Add(ctx context.Context, key string, value []byte, exp time.Time
 		return false, err
 	}
 	stored, inserted, err := s.d.Add(ctx, s.wq(), s.table, key, s.encodeValue(value),
-		s.d.TimeArg(storedExpiry(exp)), s.d.TimeArg(s.now()))
+		s.timeArg(storedExpiry(exp)), s.timeArg(s.now()))
 	s.afterWrite(inserted, err)
 	if err != nil {
 		return false, s.errorf("add", key, err)
@@ -226,7 +226,7 @@ func (s *Store) Add(ctx context.Context, key string, value []byte, exp time.Time
 
 // Touch sets a new expiry on a live row.
 func (s *Store) Touch(ctx context.Context, key string, exp time.Time) (bool, error) {
-	ok, err := s.d.Touch(ctx, s.wq(), s.table, key, s.d.TimeArg(storedExpiry(exp)), s.d.TimeArg(s.now()))
+	ok, err := s.d.Touch(ctx, s.wq(), s.table, key, s.timeArg(storedExpiry(exp)), s.timeArg(s.now()))
 	if err != nil {
 		return false, s.errorf("touch", key, err)
 	}
@@ -271,7 +271,7 @@ func (s *Store) DeleteMany(ctx context.Context, keys []string) error {
 // value (a corrupt row is logged, not deleted: has_key only reads).
 func (s *Store) Has(ctx context.Context, key string) (bool, error) {
 	now := s.now().UTC().Truncate(time.Second)
-	rows, err := s.rq().QueryContext(ctx, s.sql.has, key, s.d.TimeArg(now))
+	rows, err := s.rq().QueryContext(ctx, s.sql.has, key, s.timeArg(now))
 	if err != nil {
 		return false, s.errorf("has_key", key, err)
 	}
@@ -310,7 +310,7 @@ func (s *Store) incr(ctx context.Context, key string, delta int64) (n, removed i
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	q := counted{tx, s}
 	var raw []byte
-	var exp dbTime
+	exp := s.expiresScan()
 	err = q.QueryRowContext(ctx, s.sql.incrSelect, key).Scan(&raw, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, notFound(key)

@@ -164,7 +164,11 @@ func decodeValue(s []byte) ([]byte, error) {
 // dbTime scans an expires column whatever the driver hands back:
 // time.Time (pgx, mysql with parseTime, go-sqlite3 on a datetime column) or
 // text.
-type dbTime struct{ t time.Time }
+type dbTime struct {
+	t     time.Time
+	loc   *time.Location // where a naive value's wall clock is
+	naive bool           // the column holds wall clocks (a time.Time's zone is the driver's, not the value's)
+}
 
 // dbTimeLayouts are the text forms an expires column may hold, the first
 // being what this package and Django's sqlite backend write.
@@ -180,6 +184,9 @@ func dbTimeLayouts() []string {
 func (d *dbTime) Scan(src any) error {
 	switch v := src.(type) {
 	case time.Time:
+		if d.naive && d.loc != nil && d.loc != time.UTC && !v.Equal(neverExpires()) {
+			v = time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), d.loc)
+		}
 		d.t = v
 		return nil
 	case string:
@@ -193,7 +200,11 @@ func (d *dbTime) Scan(src any) error {
 func (d *dbTime) parse(s string) error {
 	s = strings.TrimSpace(s)
 	for _, layout := range dbTimeLayouts() {
-		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+		loc := d.loc
+		if loc == nil {
+			loc = time.UTC
+		}
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			d.t = t
 			return nil
 		}
@@ -207,3 +218,16 @@ func (d *dbTime) parse(s string) error {
 // matching the whole value against ^[...]*={0,2}$) keeps the regular
 // expression engine out of backtracking on a large value.
 const invalidValueRegexp = "[^A-Za-z0-9+/=]|=[^=]|==="
+
+// timeArg is the expires column's argument for t: in the store's clock
+// (UTC, or TIME_ZONE when USE_TZ is false), except "never", which Django
+// writes as datetime.max whatever the zone.
+func (s *Store) timeArg(t time.Time) any {
+	if !t.Equal(neverExpires()) && s.loc != nil {
+		t = t.In(s.loc)
+	}
+	return s.d.TimeArg(t)
+}
+
+// expiresScan is a scanner for the expires column in the store's clock.
+func (s *Store) expiresScan() dbTime { return dbTime{loc: s.loc, naive: s.d.NaiveExpires()} }
