@@ -11,7 +11,10 @@
 # DJANGO_DEB_VERSION overrides the exact Debian version fetched. EXTRAS adds
 # Django's cache clients from Debian the same way (EXTRAS="redis pymemcache":
 # python3-redis and python3-pymemcache into DIR/redis and DIR/pymemcache),
-# for the sharing suite (conformance/sharing).
+# for the sharing suite (conformance/sharing). DBEXTRAS adds compiled
+# database drivers (DBEXTRAS="psycopg2 mysqldb"), from the Debian release
+# whose python3 matches the running one (bookworm: 3.11, trixie: 3.13), so
+# that their C extensions load.
 set -euo pipefail
 dir="${1:?usage: getdjango.sh DIR}"
 want=5.2.19
@@ -29,7 +32,19 @@ key=/usr/share/keyrings/debian-archive-keyring.gpg
 alt=$(mktemp -d)
 trap 'rm -rf "$alt"' EXIT
 mkdir -p "$alt/lists/partial" "$alt/archives/partial"
-for suite in trixie trixie-backports; do echo "deb [signed-by=$key] $mirror $suite main"; done > "$alt/sources.list"
+pyminor=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+case "$pyminor" in
+  3.11) dbsuite=bookworm ;;
+  3.13) dbsuite=trixie ;;
+  *) dbsuite="" ;;
+esac
+if [ -n "${DBEXTRAS:-}" ] && [ -z "$dbsuite" ]; then
+  echo "getdjango.sh: no Debian release builds its drivers for python3 $pyminor; DBEXTRAS ignored" >&2
+  DBEXTRAS=""
+fi
+for suite in trixie trixie-backports $([ -n "${DBEXTRAS:-}" ] && [ "$dbsuite" != trixie ] && echo "$dbsuite"); do
+  echo "deb [signed-by=$key] $mirror $suite main"
+done > "$alt/sources.list"
 o=(-o Dir::Etc::SourceList="$alt/sources.list" -o Dir::Etc::SourceParts=/dev/null
    -o Dir::State::Lists="$alt/lists" -o Dir::Cache="$alt"
    -o Dir::Cache::pkgcache="$alt/pkgcache.bin" -o Dir::Cache::srcpkgcache="$alt/srcpkgcache.bin"
@@ -38,7 +53,8 @@ echo "getdjango.sh: fetching package lists from $mirror (trixie, trixie-backport
 apt-get "${o[@]}" update -qq
 
 rm -rf "$dir/debs"; mkdir -p "$dir/debs"
-( cd "$dir/debs" && apt-get "${o[@]}" download -qq "python3-django=$deb_version" python3-asgiref python3-sqlparse $(for e in ${EXTRAS:-}; do echo "python3-$e"; done) )
+( cd "$dir/debs" && apt-get "${o[@]}" download -qq "python3-django=$deb_version" python3-asgiref python3-sqlparse \
+    $(for e in ${EXTRAS:-}; do echo "python3-$e"; done) $(for e in ${DBEXTRAS:-}; do echo "python3-$e/$dbsuite"; done) )
 
 # Each package's dist-packages tree goes to DIR/<name> (django, asgiref, sqlparse).
 for deb in "$dir"/debs/*.deb; do

@@ -14,6 +14,7 @@ package sharing
 
 import (
 	"context"
+	"database/sql"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -51,10 +52,10 @@ func djangoPath(t *testing.T) string {
 		dir = filepath.Join("..", ".django")
 	}
 	var parts []string
-	for _, p := range []string{"django", "asgiref", "sqlparse", "redis", "pymemcache"} {
+	for _, p := range []string{"django", "asgiref", "sqlparse", "redis", "pymemcache", "psycopg2", "mysqldb"} {
 		d := filepath.Join(dir, p)
 		if _, err := os.Stat(d); err != nil {
-			skip(t, fmt.Sprintf("Django's %s is not in %s (EXTRAS=\"redis pymemcache\" bash conformance/getdjango.sh %s)", p, dir, dir))
+			skip(t, fmt.Sprintf("Django's %s is not in %s (EXTRAS=\"redis pymemcache\" DBEXTRAS=\"psycopg2 mysqldb\" bash conformance/getdjango.sh %s)", p, dir, dir))
 		}
 		abs, _ := filepath.Abs(d)
 		parts = append(parts, abs)
@@ -213,6 +214,8 @@ func opts() map[string]any { return map[string]any{"SERIALIZER": "pickle"} }
 
 func backends() []func(t *testing.T) backend {
 	return []func(t *testing.T) backend{
+		func(t *testing.T) backend { return serverDB(t, "postgresql") },
+		func(t *testing.T) backend { return serverDB(t, "mysql") },
 		func(t *testing.T) backend {
 			dbFile := filepath.Join(t.TempDir(), "shared.sqlite3")
 			return backend{
@@ -415,4 +418,52 @@ func TestSharing(t *testing.T) {
 		})
 	}
 	t.Logf("sharing: %d of %d cases round-trip", passed, total)
+}
+
+// serverDB is a DatabaseCache table on the test PostgreSQL or MariaDB
+// server (GOJANGO_TEST_POSTGRES_DSN / GOJANGO_TEST_MYSQL_DSN defaults),
+// made by Django's createcachetable and dropped afterwards.
+func serverDB(t *testing.T, engine string) backend {
+	table := fmt.Sprintf("shared_cache_%d", time.Now().UnixNano())
+	var driver, dsn string
+	var djangoDB map[string]any
+	var goDB settings.Database
+	switch engine {
+	case "postgresql":
+		driver, dsn = "pgx", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+		djangoDB = map[string]any{"ENGINE": "django.db.backends.postgresql", "NAME": "test", "USER": "postgres", "HOST": "127.0.0.1", "PORT": "5432"}
+		goDB = settings.Database{Engine: "postgresql", Name: "test", User: "postgres", Host: "127.0.0.1", Port: "5432", Options: map[string]any{"sslmode": "disable"}}
+	default:
+		driver, dsn = "mysql", "root@tcp(127.0.0.1:3306)/test"
+		djangoDB = map[string]any{"ENGINE": "django.db.backends.mysql", "NAME": "test", "USER": "root", "HOST": "127.0.0.1", "PORT": "3306"}
+		goDB = settings.Database{Engine: "mysql", Name: "test", User: "root", Host: "127.0.0.1", Port: "3306", Options: map[string]any{}}
+	}
+	conn, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := conn.PingContext(ctx); err != nil {
+		conn.Close()
+		skip(t, fmt.Sprintf("%s is not reachable at %s: %v", engine, dsn, err))
+	}
+	t.Cleanup(func() {
+		q := `DROP TABLE IF EXISTS "` + table + `"`
+		if engine == "mysql" {
+			q = "DROP TABLE IF EXISTS `" + table + "`"
+		}
+		_, _ = conn.Exec(q)
+		conn.Close()
+	})
+	return backend{
+		name: "db (" + engine + ")",
+		django: map[string]any{
+			"CACHES":    map[string]any{"default": map[string]any{"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}},
+			"DATABASES": map[string]any{"default": djangoDB},
+		},
+		goCache: settings.Cache{Backend: "db", Location: table, Timeout: 300, MaxEntries: 300, CullFrequency: 3, Options: opts()},
+		goDBs:   map[string]settings.Database{"default": goDB},
+		setup:   []op{{Op: "createcachetable"}},
+	}
 }
