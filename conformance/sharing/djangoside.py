@@ -13,7 +13,7 @@ conf = json.loads(sys.argv[1])
 os.environ["TZ"] = conf.get("TIME_ZONE", "UTC")
 time.tzset()
 settings.configure(CACHES=conf["CACHES"], DATABASES=conf["DATABASES"], USE_TZ=conf.get("USE_TZ", True),
-                   TIME_ZONE=conf.get("TIME_ZONE", "UTC"), INSTALLED_APPS=[])
+                   TIME_ZONE=conf.get("TIME_ZONE", "UTC"), INSTALLED_APPS=[], ALLOWED_HOSTS=["testserver"])
 django.setup()
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -50,6 +50,19 @@ for op in json.load(sys.stdin):
             t = Engine(libraries={"cache": "django.templatetags.cache"}).from_string(
                 "{% load cache %}{% cache 500 side who %}<b>{{ who }} by django</b>{% endcache %}")
             out.append(t.render(Context({"who": op["expr"]})))
+        elif name == "page":  # GET /p/ through cache_page + vary_on_cookie with Cookie: expr
+            from django.http import HttpResponse
+            from django.test import RequestFactory
+            from django.views.decorators.cache import cache_page
+            from django.views.decorators.vary import vary_on_cookie
+
+            @cache_page(300)
+            @vary_on_cookie
+            def view(request):
+                return HttpResponse(uuid.uuid4().hex)  # a new body per render
+
+            req = RequestFactory().get("/p/", HTTP_COOKIE=op["expr"])
+            out.append(view(req).content.decode())
         elif name == "sleep":
             time.sleep(op["seconds"])
             out.append(True)

@@ -145,11 +145,14 @@ func same(a, b any) bool {
 // backend is one store both sides share.
 type backend struct {
 	name    string
-	naiveTZ string         // USE_TZ = False with this TIME_ZONE ("": USE_TZ = True, UTC)
-	django  map[string]any // CACHES.default and DATABASES for Django
-	goCache settings.Cache
-	goDBs   map[string]settings.Database
-	setup   []op // run by Django first (createcachetable)
+	naiveTZ string // USE_TZ = False with this TIME_ZONE ("": USE_TZ = True, UTC)
+	// matchesKeys: the store finds keys by shape, so ExpirePage reaches
+	// the page variants Django stored.
+	matchesKeys bool
+	django      map[string]any // CACHES.default and DATABASES for Django
+	goCache     settings.Cache
+	goDBs       map[string]settings.Database
+	setup       []op // run by Django first (createcachetable)
 }
 
 func freePort(t *testing.T) int {
@@ -219,7 +222,7 @@ func backends() []func(t *testing.T) backend {
 		func(t *testing.T) backend {
 			dbFile := filepath.Join(t.TempDir(), "shared.sqlite3")
 			return backend{
-				name: "db (SQLite)",
+				name: "db (SQLite)", matchesKeys: true,
 				django: map[string]any{
 					"CACHES":    map[string]any{"default": map[string]any{"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "shared_cache"}},
 					"DATABASES": map[string]any{"default": map[string]any{"ENGINE": "django.db.backends.sqlite3", "NAME": dbFile}},
@@ -233,7 +236,7 @@ func backends() []func(t *testing.T) backend {
 			// USE_TZ = False: Django writes expires as TIME_ZONE's wall clock.
 			dbFile := filepath.Join(t.TempDir(), "shared-naive.sqlite3")
 			return backend{
-				name:    "db (SQLite), USE_TZ = False, TIME_ZONE = America/Chicago",
+				name: "db (SQLite), USE_TZ = False, TIME_ZONE = America/Chicago", matchesKeys: true,
 				naiveTZ: "America/Chicago",
 				django: map[string]any{
 					"CACHES":    map[string]any{"default": map[string]any{"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "shared_cache"}},
@@ -260,7 +263,7 @@ func backends() []func(t *testing.T) backend {
 		func(t *testing.T) backend {
 			u := redisURL(t)
 			return backend{
-				name: "redis",
+				name: "redis", matchesKeys: true,
 				django: map[string]any{
 					"CACHES":    map[string]any{"default": map[string]any{"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": u}},
 					"DATABASES": map[string]any{},
@@ -398,6 +401,18 @@ func TestSharing(t *testing.T) {
 			}
 			res = django(t, pypath, conf, []op{{Op: "fragment", Expr: "bob"}})
 			check(fmt.Sprintf("Go's fragment served by Django's tag: %v", res[0]), res[0] == "<i>bob from go</i>")
+			// 6. Pages: ExpirePage from Go removes every variant Django's
+			// page cache stored (on stores that can match keys).
+			if b.matchesKeys {
+				first := django(t, pypath, conf, []op{{Op: "page", Expr: "sessionid=a"}, {Op: "page", Expr: "sessionid=b"}, {Op: "page", Expr: "sessionid=a"}})
+				check(fmt.Sprintf("Django's page cache hit its own page: %v", first), first[0] == first[2] && first[0] != first[1])
+				if _, err := cache.ExpirePage(ctx, c, "", "http://testserver/p/"); err != nil {
+					t.Fatal(err)
+				}
+				again := django(t, pypath, conf, []op{{Op: "page", Expr: "sessionid=a"}, {Op: "page", Expr: "sessionid=b"}})
+				check(fmt.Sprintf("Go's ExpirePage removed Django's cookie-a page: %v then %v", first[0], again[0]), again[0] != first[0])
+				check(fmt.Sprintf("Go's ExpirePage removed Django's cookie-b page: %v then %v", first[1], again[1]), again[1] != first[1])
+			}
 			// 4. Expiry: each side stores for 1 s; the other sees it go.
 			if err := c.Set(ctx, "go:exp", "soon", 1); err != nil {
 				t.Fatal(err)
@@ -457,7 +472,7 @@ func serverDB(t *testing.T, engine string) backend {
 		conn.Close()
 	})
 	return backend{
-		name: "db (" + engine + ")",
+		name: "db (" + engine + ")", matchesKeys: true,
 		django: map[string]any{
 			"CACHES":    map[string]any{"default": map[string]any{"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}},
 			"DATABASES": map[string]any{"default": djangoDB},

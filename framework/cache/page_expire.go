@@ -162,5 +162,41 @@ func ExpirePage(ctx context.Context, c *Cache, keyPrefix, rawURL string) (int, e
 			return deleted, fmt.Errorf("expire page %s: %w", rawURL, err)
 		}
 	}
+	more, err := expireUnlisted(ctx, c, keyPrefix, md5hex(AbsoluteURI(r)))
+	deleted += more
+	if err != nil {
+		return deleted, fmt.Errorf("expire page %s: %w", rawURL, err)
+	}
 	return deleted, nil
+}
+
+// expireUnlisted deletes, on a store that can match keys (locmem, db,
+// redis), the variants of the page at uriHash that no index of ours lists:
+// those a Django process sharing the cache stored (every method, Vary'd
+// value, language and time zone), and their header lists. Only for the
+// default key function, whose made keys have a known shape.
+func expireUnlisted(ctx context.Context, c *Cache, keyPrefix, uriHash string) (int, error) {
+	if !c.keyFuncIsDefault {
+		return 0, nil
+	}
+	s, err := c.open("delete_many")
+	if s == nil {
+		return 0, err
+	}
+	km, ok := s.(KeyMatcher)
+	if !ok {
+		return 0, nil
+	}
+	total := 0
+	for _, parts := range [][]string{
+		{c.keyHead + "views.decorators.cache.cache_page." + keyPrefix + ".", "." + uriHash + ".", ""},
+		{c.keyHead + "views.decorators.cache.cache_header." + keyPrefix + "." + uriHash, ""},
+	} {
+		n, err := km.DeleteMatching(ctx, parts)
+		total += n
+		if err != nil {
+			return total, c.fail("delete_many", parts[0], err)
+		}
+	}
+	return total, nil
 }

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"gojango/framework/cache/serializer"
@@ -99,6 +100,42 @@ type Invalidations interface {
 	// connection that carries them drops (changes may be missed until
 	// Tracking(true) again).
 	Tracking(on bool)
+}
+
+// KeyMatcher is implemented by stores that can find keys by their shape
+// (locmem, db, redis). ExpirePage uses it for the page variants no index
+// of ours lists: those a Django process sharing the cache stored.
+type KeyMatcher interface {
+	// DeleteMatching deletes every key that is parts[0], then anything,
+	// then parts[1], ... then anything, then the last part (so the key
+	// starts with parts[0] and ends with the last part), and returns how
+	// many it deleted.
+	DeleteMatching(ctx context.Context, parts []string) (int, error)
+}
+
+// MatchParts reports whether key is parts joined by runs of anything
+// (KeyMatcher's pattern): it starts with the first, ends with the last
+// and holds the others in order between.
+func MatchParts(key string, parts []string) bool {
+	if len(parts) == 0 {
+		return key == ""
+	}
+	if !strings.HasPrefix(key, parts[0]) {
+		return false
+	}
+	rest := key[len(parts[0]):]
+	if len(parts) == 1 {
+		return rest == ""
+	}
+	last := parts[len(parts)-1]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(rest, p)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(p):]
+	}
+	return strings.HasSuffix(rest, last)
 }
 
 // Params is what a backend factory receives to build its Store.
