@@ -33,6 +33,8 @@ type config struct {
 	rounds   int
 	only     []string
 	quick    bool // -quick: short figures and smaller scale rows
+	// clientsSet: -clients was given (else the page figures run at 16 and 64)
+	clientsSet bool
 }
 
 // want reports whether the measurement id (e.g. "page/b",
@@ -81,6 +83,11 @@ func main() {
 			cfg.only = append(cfg.only, o)
 		}
 	}
+	flag.Visit(func(f *flag.Flag) {
+		if f.Name == "clients" {
+			cfg.clientsSet = true
+		}
+	})
 	if cfg.quick {
 		set := map[string]bool{}
 		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
