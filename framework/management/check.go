@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gojango/framework/apps"
+	"gojango/framework/cache"
 	"gojango/framework/cache/backends/db"
 )
 
@@ -31,11 +32,23 @@ func checkAlias(ctx context.Context, env *Env, alias string) []issue {
 		return []issue{{ID: "caches.E000", Msg: err.Error()}}
 	}
 	cfg := env.Settings.Caches[alias]
+	var warnings []issue
 	if c.Backend() == "file" {
 		if is := checkFileLocation(env, alias, cfg.Location); is != nil {
 			return []issue{*is}
 		}
+		if !filepath.IsAbs(cfg.Location) {
+			// Django's caches.W003, on LOCATION as written.
+			warnings = append(warnings, issue{ID: "caches.W003",
+				Msg:  fmt.Sprintf("Your '%s' cache LOCATION path is relative. Use an absolute path instead.", alias),
+				Hint: "gojango resolves it against the settings file's directory (" + filepath.Join(env.Settings.BaseDir, cfg.Location) + "), Django against the working directory."})
+		}
 	}
+	return append(warnings, checkStore(ctx, c, alias)...)
+}
+
+// checkStore opens the alias's store and reports what stops it working.
+func checkStore(ctx context.Context, c *cache.Cache, alias string) []issue {
 	st, err := c.Store()
 	if err != nil {
 		return []issue{{ID: "caches.E003", Msg: fmt.Sprintf("The '%s' cache could not be opened: %v", alias, err), Hint: "Check BACKEND, LOCATION and OPTIONS of CACHES." + alias + "."}}
