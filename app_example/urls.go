@@ -13,6 +13,7 @@ import (
 	"gojango/framework/apps"
 	"gojango/framework/cache"
 	"gojango/framework/settings"
+	"gojango/framework/urls"
 	"gojango/framework/views"
 )
 
@@ -32,10 +33,13 @@ func URLs(s *settings.Settings) (http.Handler, error) {
 	r := chi.NewRouter()
 	// The article list, cached per view for fifteen minutes: cache_page(60 * 15).
 	r.Get("/", cache.Page(60*15, av.list))
+	urls.Name(r, "article-list", "/") // path("", ..., name="article-list"): {% url "article-list" %}
 	r.Get("/articles/{id}/", av.detail)
+	urls.Name(r, "article-detail", "/articles/{id}/")
 	// The edit form: never cached; its POST must carry the CSRF token.
 	r.Get("/articles/{id}/edit/", views.NeverCache(av.edit))
 	r.Post("/articles/{id}/edit/", av.edit)
+	urls.Name(r, "article-edit", "/articles/{id}/edit/")
 	// The low-level API: compute once, cache, reuse.
 	r.Get("/stats/", Stats)
 	// Per-view caching of a page that shows when it was rendered.

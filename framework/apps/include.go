@@ -9,6 +9,7 @@ import (
 
 	"gojango/framework/settings"
 	"gojango/framework/templates"
+	"gojango/framework/urls"
 )
 
 // Include mounts the URLs of every installed app that has a Mount prefix
@@ -32,7 +33,11 @@ func Include(r chi.Router, s *settings.Settings) error {
 		if prefix == "" {
 			prefix = "/"
 		}
-		r.Mount(prefix, h)
+		if child, ok := h.(chi.Router); ok {
+			urls.Include(r, prefix, child, "") // its URL names reverse from the root
+		} else {
+			r.Mount(prefix, h)
+		}
 	}
 	return nil
 }
