@@ -134,6 +134,10 @@ type Store struct {
 	cullFrequency int
 	now           func() time.Time
 	onEvict       func(int)
+	// incrRule is the serializer's integer rule (cache.Params.Incr): a
+	// sum past int64 is an error under the Go codec, a Python big
+	// integer under pickle, as Django's locmem adds in Python.
+	incrRule func(stored []byte, delta int64) (int64, []byte, error)
 }
 
 // New returns the store of p.Config.Location, shared with every alias of the
@@ -157,7 +161,8 @@ func New(p cache.Params) (cache.Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{s: sh, maxEntries: p.Config.MaxEntries, cullFrequency: p.Config.CullFrequency, now: now, onEvict: onEvict}, nil
+	return &Store{s: sh, maxEntries: p.Config.MaxEntries, cullFrequency: p.Config.CullFrequency, now: now, onEvict: onEvict,
+		incrRule: p.Incr}, nil
 }
 
 func (st *Store) nowNano() int64 { return st.now().UnixNano() }
@@ -388,11 +393,14 @@ func (st *Store) Incr(_ context.Context, key string, delta int64) (int64, error)
 		}
 		return 0, fmt.Errorf("Key '%s' not found: %w", key, cache.ErrNotFound)
 	}
-	n, stored, err := cache.IncrStored(e.bytes(), delta)
-	if err != nil {
+	n, stored, err := st.incrRule(e.bytes(), delta)
+	if stored == nil {
 		return 0, fmt.Errorf("locmem incr %q: %w", key, err)
 	}
 	st.putLocked(sh, newEntry(key, stored, e.exp), h, st.s.clock.Add(2))
+	if err != nil { // stored all the same: a Python big integer or float sum
+		return n, fmt.Errorf("locmem incr %q: %w", key, err)
+	}
 	return n, nil
 }
 
