@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -91,34 +90,16 @@ type pageRouteCounters struct {
 	bypass                      [NumBypassReasons]atomic.Uint64
 }
 
-var pageRoutes struct {
-	mu sync.Mutex
-	m  map[PageRoute]*pageRouteCounters
-}
+var pageRoutes counterRegistry[PageRoute, pageRouteCounters]
 
 func pageRouteFor(id PageRoute) *pageRouteCounters {
-	pageRoutes.mu.Lock()
-	defer pageRoutes.mu.Unlock()
-	if c := pageRoutes.m[id]; c != nil {
-		return c
-	}
-	if pageRoutes.m == nil {
-		pageRoutes.m = map[PageRoute]*pageRouteCounters{}
-	}
-	c := &pageRouteCounters{id: id}
-	pageRoutes.m[id] = c
-	return c
+	return pageRoutes.get(id, func() *pageRouteCounters { return &pageRouteCounters{id: id} })
 }
 
 // PageRoutes returns a snapshot of every route's page-cache counters,
 // sorted by route, layer and alias.
 func PageRoutes() []PageRouteStats {
-	pageRoutes.mu.Lock()
-	cs := make([]*pageRouteCounters, 0, len(pageRoutes.m))
-	for _, c := range pageRoutes.m {
-		cs = append(cs, c)
-	}
-	pageRoutes.mu.Unlock()
+	cs := pageRoutes.all()
 	out := make([]PageRouteStats, 0, len(cs))
 	for _, c := range cs {
 		s := PageRouteStats{PageRoute: c.id, Hits: c.hits.Load(), Misses: c.misses.Load(), Stores: c.stores.Load(),

@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"unsafe"
 )
@@ -110,35 +109,21 @@ func (f *FragmentCounter) Hit() { f.hits.Add("", 1) }
 // Miss counts a fragment rendered (not found, or the cache unavailable).
 func (f *FragmentCounter) Miss() { f.misses.Add("", 1) }
 
-var fragments struct {
-	mu sync.Mutex
-	m  map[string]*FragmentCounter
-}
+var fragments counterRegistry[string, FragmentCounter]
 
 // Fragment returns the counter of the fragment name (one per name for the
 // process: fragment names are literals in templates, so they are few).
 func Fragment(name string) *FragmentCounter {
-	fragments.mu.Lock()
-	defer fragments.mu.Unlock()
-	if f := fragments.m[name]; f != nil {
-		return f
-	}
-	if fragments.m == nil {
-		fragments.m = map[string]*FragmentCounter{}
-	}
-	f := &FragmentCounter{name: name}
-	fragments.m[name] = f
-	return f
+	return fragments.get(name, func() *FragmentCounter { return &FragmentCounter{name: name} })
 }
 
 // Fragments returns every fragment's counters, sorted by name.
 func Fragments() []FragmentStats {
-	fragments.mu.Lock()
-	out := make([]FragmentStats, 0, len(fragments.m))
-	for _, f := range fragments.m {
+	fs := fragments.all()
+	out := make([]FragmentStats, 0, len(fs))
+	for _, f := range fs {
 		out = append(out, FragmentStats{Name: f.name, Hits: f.hits.Load(), Misses: f.misses.Load()})
 	}
-	fragments.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
