@@ -28,6 +28,7 @@ type Cache struct {
 	keyFuncIsDefault bool
 	keyPrefix        string
 	keyHead          string // "<prefix>:<VERSION>:", the default key function's head
+	keyHeadOK        bool   // keyHead has nothing Django warns about (the fast key paths apply)
 	defaultVersion   int
 	defaultTimeout   Timeout
 	failOpen         bool
@@ -54,6 +55,8 @@ type Cache struct {
 type storeBox struct {
 	s  Store
 	kb KeyBytesGetter // s, when it has the allocation-free lookup
+	kp KeyPartsGetter // s, when it looks up head+key from the parts
+	ks KeyPartsSetter // s, when it stores head+key from the parts
 }
 
 // IgnoreExceptionsOption is the OPTIONS key that turns on failing open
@@ -154,6 +157,7 @@ func newFront(p Params) (*Cache, error) {
 	c.ser, cfg.Options, p.Serializer = ser, opts, ser
 	c.keyFuncIsDefault = cfg.KeyFunction == ""
 	c.keyHead = DefaultKeyFunc("", cfg.KeyPrefix, cfg.Version)
+	c.keyHeadOK = len(c.keyHead) <= MaxKeyLength && !needsWarning(c.keyHead)
 	p.Config = cfg
 	p.OnEvict = func(n int) { c.stats.evictions.Add(uint64(n)) }
 	c.params = p
@@ -165,7 +169,9 @@ func (c *Cache) setStore(s Store) {
 		c.strict = true
 	}
 	kb, _ := s.(KeyBytesGetter)
-	c.store.Store(&storeBox{s: s, kb: kb})
+	kp, _ := s.(KeyPartsGetter)
+	ks, _ := s.(KeyPartsSetter)
+	c.store.Store(&storeBox{s: s, kb: kb, kp: kp, ks: ks})
 }
 
 // Alias is the CACHES alias this handle serves.
@@ -344,6 +350,9 @@ func (c *Cache) getMade(ctx context.Context, k string) ([]byte, bool, error) {
 func (c *Cache) Set(ctx context.Context, key string, value any, timeout Timeout, opts ...Option) error {
 	if t, sampled := sampleStart(); sampled {
 		defer c.sampleEnd(OpSet, t)
+	}
+	if done, err := c.setFast(ctx, key, value, timeout, opts); done {
+		return err
 	}
 	raw, err := c.encode(value)
 	if err != nil {

@@ -2,8 +2,11 @@ package cache
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
+	"time"
+	"unsafe"
 )
 
 // KeyBytesGetter is implemented by in-process stores (locmem) that can look
@@ -22,6 +25,58 @@ type KeyPartsGetter interface {
 	GetKeyParts(ctx context.Context, head, key string) ([]byte, bool, error)
 }
 
+// KeyPartsSetter is implemented by in-process stores (locmem) that store
+// the key head+key with the value vhead+value, copying all four parts into
+// what they keep (the caller may reuse every slice it passes). The front
+// then joins neither: a Set at the alias's VERSION with the default key
+// function makes no key, and a []byte or string value is not encoded into
+// a buffer of its own.
+type KeyPartsSetter interface {
+	SetKeyParts(ctx context.Context, head, key string, vhead, value []byte, exp time.Time) error
+}
+
+// partsKeyOK reports whether keyHead+key is a key Django would not warn
+// about, so the parts paths may use it without making it.
+func (c *Cache) partsKeyOK(key string) bool {
+	return c.keyHeadOK && len(c.keyHead)+len(key) <= MaxKeyLength && !needsWarning(key)
+}
+
+// The codec's one-byte heads of a []byte and a string value (codec.go),
+// passed to a KeyPartsSetter before the value's own bytes.
+var (
+	headBytes  = []byte{tagBytes}
+	headString = []byte{tagString}
+)
+
+// setFast is Set through a KeyPartsSetter: the default key function at the
+// alias's VERSION, the codec, no options and no fail-open. done reports
+// whether it applied (else the caller takes the general path).
+func (c *Cache) setFast(ctx context.Context, key string, value any, timeout Timeout, opts []Option) (done bool, err error) {
+	if len(opts) != 0 || !c.keyFuncIsDefault || c.ser != nil || c.failOpen || c.err != nil {
+		return false, nil
+	}
+	b := c.store.Load()
+	if b == nil || b.ks == nil || !c.partsKeyOK(key) {
+		return false, nil
+	}
+	var vhead, body []byte
+	switch v := value.(type) {
+	case []byte:
+		vhead, body = headBytes, v
+	case string:
+		vhead, body = headString, unsafe.Slice(unsafe.StringData(v), len(v))
+	default:
+		if body, err = encode(value); err != nil {
+			return true, fmt.Errorf("cache %q: set %q: %w", c.alias, key, err)
+		}
+	}
+	if err := b.ks.SetKeyParts(ctx, c.keyHead, key, vhead, body, c.expiry(timeout)); err != nil {
+		return true, c.fail("set", c.keyHead+key, err)
+	}
+	c.stats.sets.Add(1)
+	return true, nil
+}
+
 var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }}
 
 // getFast is Get for the default key function over a KeyBytesGetter (or a
@@ -36,11 +91,11 @@ func (c *Cache) getFast(ctx context.Context, key string, version int, dst any) (
 	}
 	var raw []byte
 	var hit bool
-	if kp, parts := b.s.(KeyPartsGetter); parts && version == c.defaultVersion {
-		if len(c.keyHead)+len(key) > MaxKeyLength || needsWarning(c.keyHead) || needsWarning(key) {
+	if b.kp != nil && version == c.defaultVersion {
+		if !c.partsKeyOK(key) {
 			return false, false, nil // the slow path logs the warning
 		}
-		raw, hit, err = kp.GetKeyParts(ctx, c.keyHead, key)
+		raw, hit, err = b.kp.GetKeyParts(ctx, c.keyHead, key)
 	} else {
 		var warn bool
 		raw, hit, warn, err = c.getPooledKey(ctx, b.kb, key, version)
@@ -87,9 +142,23 @@ func (c *Cache) getPooledKey(ctx context.Context, kb KeyBytesGetter, key string,
 
 // needsWarning reports whether Django would warn about the characters of a
 // key (or a part of one): control characters, space or DEL. Length is the
-// caller's check.
+// caller's check. Eight bytes are tested at a time: a byte below 0x21, or
+// one equal to 0x7f, is a zero byte of the word's "less than" or
+// "equal" mask (the classic SWAR tests, exact as yes/no answers).
 func needsWarning[K string | []byte](k K) bool {
-	for i := 0; i < len(k); i++ {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(k); i += 8 {
+		w := uint64(k[i]) | uint64(k[i+1])<<8 | uint64(k[i+2])<<16 | uint64(k[i+3])<<24 |
+			uint64(k[i+4])<<32 | uint64(k[i+5])<<40 | uint64(k[i+6])<<48 | uint64(k[i+7])<<56
+		below := (w - ones*0x21) &^ w & highs
+		x := w ^ ones*0x7f
+		del := (x - ones) &^ x & highs
+		if below|del != 0 {
+			return true
+		}
+	}
+	for ; i < len(k); i++ {
 		if c := k[i]; c <= 0x20 || c == 0x7f {
 			return true
 		}

@@ -57,13 +57,7 @@ func keyFuncNames() []string {
 func keyWarnings(key string) []string {
 	var out []string
 	long := len(key) > MaxKeyLength && utf8.RuneCountInString(key) > MaxKeyLength
-	bad := false
-	for i := 0; i < len(key); i++ {
-		if c := key[i]; c <= 0x20 || c == 0x7f {
-			bad = true
-			break
-		}
-	}
+	bad := needsWarning(key)
 	if !long && !bad {
 		return nil
 	}

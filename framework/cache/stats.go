@@ -33,20 +33,25 @@ type counters struct {
 // striped is a counter spread over cache lines, so that reads on several
 // cores do not all write one line: hits and misses are counted on every get.
 type striped struct {
-	s [8]struct {
+	s [stripes]struct {
 		n atomic.Uint64
 		_ [56]byte
 	}
 }
 
+// stripes is the number of cache lines a striped counter spreads over: two
+// busy goroutines share one with odds of 1 in 32.
+const stripes = 32
+
 // Add adds n to the calling goroutine's stripe. The stripe comes from the
-// address of a local variable: goroutines run on separate stacks, so two
-// goroutines on two cores mostly write two different cache lines, which a
-// stripe picked by key would not give (both cores see every key).
+// address of a local variable, its 4 KB page hashed: goroutines run on
+// separate stacks, so two goroutines on two cores mostly write two
+// different cache lines, which a stripe picked by key would not give (both
+// cores see every key).
 func (c *striped) Add(_ string, n uint64) {
 	var here byte
-	i := (uintptr(unsafe.Pointer(&here)) >> 12) ^ (uintptr(unsafe.Pointer(&here)) >> 16)
-	c.s[i&7].n.Add(n)
+	page := uint64(uintptr(unsafe.Pointer(&here)) >> 12)
+	c.s[(page*0x9E3779B97F4A7C15)>>59].n.Add(n)
 }
 
 // Load returns the total.

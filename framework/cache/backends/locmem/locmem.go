@@ -30,32 +30,6 @@ func init() {
 
 const numShards = 16
 
-// entry is one stored value. Only tick changes after the entry is stored: a
-// set, touch or incr stores a new entry, so readers use an entry without a
-// lock. At 48 bytes it is one size class below the 64 an entry with a
-// []byte and its hash took.
-type entry struct {
-	key  string
-	val  string        // the stored bytes (see valueOf)
-	exp  int64         // expiry, Unix nanoseconds; 0 = never
-	tick atomic.Uint64 // last use, for LRU order: higher is more recent
-}
-
-// newEntry makes the entry of a value handed to the Store. The Store owns
-// the bytes of a value it is given (the front encodes every value into a
-// fresh slice and never touches it again), so the entry keeps them as they
-// are, without a copy, in a string header (8 bytes smaller than a slice's).
-func newEntry(key string, value []byte, exp int64) *entry {
-	return &entry{key: key, val: unsafe.String(unsafe.SliceData(value), len(value)), exp: exp}
-}
-
-// bytes returns the stored value. Callers never modify it (cache.Store's
-// contract for values a Store returns).
-func (e *entry) bytes() []byte { return unsafe.Slice(unsafe.StringData(e.val), len(e.val)) }
-
-// expired is Django's locmem rule: expiry <= now.
-func (e *entry) expired(now int64) bool { return e.exp != 0 && e.exp <= now }
-
 type shard struct {
 	mu  sync.Mutex // writers only: readers never lock
 	tab atomic.Pointer[table]
@@ -210,6 +184,14 @@ func (st *Store) GetKeyBytes(_ context.Context, key []byte) ([]byte, bool, error
 // GetKeyParts is Get of the key head+key, never joined: the front's
 // allocation-free path for the default key function.
 func (st *Store) GetKeyParts(_ context.Context, head, key string) ([]byte, bool, error) {
+	// Joined on the stack when short (cheaper than hashing in pieces).
+	var buf [128]byte
+	if n := len(head) + len(key); n <= len(buf) {
+		copy(buf[copy(buf[:], head):], key)
+		k := unsafe.String(&buf[0], n)
+		sh, h := st.s.hash(k)
+		return st.read(sh, h, sh.tab.Load().find(k, h))
+	}
 	sh, h := st.s.hashParts(head, key)
 	return st.read(sh, h, sh.tab.Load().findParts(head, key, h))
 }
@@ -238,7 +220,7 @@ func (st *Store) read(sh *shard, h uint64, e *entry) ([]byte, bool, error) {
 // deleteEntry removes e, whose key hashes to h, if its key still holds it.
 func (st *Store) deleteEntry(sh *shard, h uint64, e *entry) {
 	sh.mu.Lock()
-	if sh.tab.Load().remove(e.key, h, e) {
+	if sh.tab.Load().remove(e.key(), h, e) {
 		st.s.count.Add(-1)
 	}
 	sh.mu.Unlock()
@@ -247,10 +229,31 @@ func (st *Store) deleteEntry(sh *shard, h uint64, e *entry) {
 // Set stores the value as most recently used, culling first when the store
 // holds MAX_ENTRIES or more (Django counts the key being set too).
 func (st *Store) Set(_ context.Context, key string, value []byte, exp time.Time) error {
+	e, err := newEntry("", key, nil, value, expNano(exp))
+	if err != nil {
+		return fmt.Errorf("set %q: %w", key, err)
+	}
 	st.cullIfFull()
 	sh, h := st.s.hash(key)
 	sh.mu.Lock()
-	st.putLocked(sh, newEntry(key, value, expNano(exp)), h, st.s.clock.Add(2))
+	st.putLocked(sh, e, h, st.s.clock.Add(2))
+	sh.mu.Unlock()
+	return nil
+}
+
+// SetKeyParts is Set of the key head+key to the value vhead+value, neither
+// joined by the caller: the front's single-allocation path for the default
+// key function (cache.KeyPartsSetter). The entry is the only allocation;
+// nothing given is kept.
+func (st *Store) SetKeyParts(_ context.Context, head, key string, vhead, value []byte, exp time.Time) error {
+	e, err := newEntry(head, key, vhead, value, expNano(exp))
+	if err != nil {
+		return fmt.Errorf("set %q: %w", head+key, err)
+	}
+	st.cullIfFull()
+	sh, h := st.s.hash(e.key())
+	sh.mu.Lock()
+	st.putLocked(sh, e, h, st.s.clock.Add(2))
 	sh.mu.Unlock()
 	return nil
 }
@@ -321,6 +324,10 @@ func (st *Store) cullIfFull() {
 
 // Add stores the value if the key is missing or expired.
 func (st *Store) Add(_ context.Context, key string, value []byte, exp time.Time) (bool, error) {
+	e, err := newEntry("", key, nil, value, expNano(exp))
+	if err != nil {
+		return false, fmt.Errorf("add %q: %w", key, err)
+	}
 	sh, h := st.s.hash(key)
 	live := func() bool {
 		e := sh.tab.Load().find(key, h)
@@ -335,7 +342,7 @@ func (st *Store) Add(_ context.Context, key string, value []byte, exp time.Time)
 	if live() {
 		return false, nil
 	}
-	st.putLocked(sh, newEntry(key, value, expNano(exp)), h, st.s.clock.Add(2))
+	st.putLocked(sh, e, h, st.s.clock.Add(2))
 	return true, nil
 }
 
@@ -348,7 +355,7 @@ func (st *Store) Touch(_ context.Context, key string, exp time.Time) (bool, erro
 	if e == nil || e.expired(st.nowNano()) {
 		return false, nil
 	}
-	st.putLocked(sh, &entry{key: key, val: e.val, exp: expNano(exp)}, h, e.tick.Load())
+	st.putLocked(sh, e.withExp(expNano(exp)), h, e.tick.Load())
 	return true, nil
 }
 
@@ -397,7 +404,11 @@ func (st *Store) Incr(_ context.Context, key string, delta int64) (int64, error)
 	if stored == nil {
 		return 0, fmt.Errorf("locmem incr %q: %w", key, err)
 	}
-	st.putLocked(sh, newEntry(key, stored, e.exp), h, st.s.clock.Add(2))
+	ne, err2 := newEntry("", key, nil, stored, e.exp)
+	if err2 != nil {
+		return 0, fmt.Errorf("locmem incr %q: %w", key, err2)
+	}
+	st.putLocked(sh, ne, h, st.s.clock.Add(2))
 	if err != nil { // stored all the same: a Python big integer or float sum
 		return n, fmt.Errorf("locmem incr %q: %w", key, err)
 	}

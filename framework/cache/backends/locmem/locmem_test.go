@@ -165,3 +165,26 @@ func BenchmarkGetHitParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkGetMiss looks up absent keys through the front (the fast key
+// path), 10k keys stored.
+func BenchmarkGetMiss(b *testing.B) {
+	ctx := context.Background()
+	clock := cache.NewCoarseClock(time.Millisecond)
+	defer clock.Stop()
+	c, _ := cache.NewFromFactory(cache.Params{Alias: "default", Now: clock.Now, Config: settings.Cache{Timeout: 300, MaxEntries: 1 << 30, CullFrequency: 3, Version: 1}}, New)
+	val := make([]byte, 100)
+	keys := make([]string, 10000)
+	for i := range keys {
+		_ = c.Set(ctx, fmt.Sprint("key", i), val, cache.DefaultTimeout)
+		keys[i] = fmt.Sprint("mis", i)
+	}
+	dst := make([]byte, 0, 128)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if ok, _ := c.Get(ctx, keys[i%len(keys)], &dst); ok {
+			b.Fatal("hit")
+		}
+	}
+}

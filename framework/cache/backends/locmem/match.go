@@ -19,7 +19,7 @@ func (st *Store) DeleteMatching(_ context.Context, parts []string) (int, error) 
 		var hit []*entry
 		var at []int
 		t.each(func(slot int, e *entry) {
-			if cache.MatchParts(e.key, parts) {
+			if cache.MatchParts(e.key(), parts) {
 				hit, at = append(hit, e), append(at, slot)
 			}
 		})

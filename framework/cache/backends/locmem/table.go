@@ -1,34 +1,49 @@
 package locmem
 
-import "sync/atomic"
+import (
+	"math/bits"
+	"sync/atomic"
+)
 
-// table is one shard's hash table: open addressing with linear probing over
-// atomic slots, so that readers need no lock at all (a read writes nothing
-// shared, and two cores reading do not pass a lock's cache line back and
-// forth). Writers hold the shard's mutex. Entries are immutable once stored
-// (but for their LRU tick): a write stores a new entry in the slot, a delete
-// stores the tombstone, and a table that fills up is rebuilt and swapped in
-// whole, so a reader sees either the old table or the new one, both complete.
+// table is one shard's hash table: open addressing over groups of eight
+// slots, each group one control word (a tag byte per slot) beside its eight
+// entry pointers, all atomic, so that readers need no lock at all (a read
+// writes nothing shared, and two cores reading do not pass a lock's cache
+// line back and forth). Writers hold the shard's mutex. Entries are
+// immutable once stored (but for their LRU tick): a write stores a new
+// entry in the slot, a delete empties it, and a table that fills up is
+// rebuilt and swapped in whole, so a reader sees either the old table or
+// the new one, both complete.
 //
-// Beside each slot's entry pointer the table keeps a 32-bit tag from the
-// key's hash (tags, 0 for a slot never used). A probe reads tags only, 16
-// to a cache line, and follows an entry pointer only when the tag matches:
-// a miss touches no entry at all, a hit only its own. Because probes are
-// that cheap the table may be three quarters full, which keeps the slots
-// at about 12 to 20 bytes per entry.
+// A lookup reads the control word of the key's group and compares all
+// eight tags at once (SWAR); it follows an entry pointer only where a tag
+// matches, and stops at the first group with a never-used slot. A miss
+// usually touches one cache line and no entry; a hit, the group's line and
+// its own entry.
 type table struct {
-	tags  []atomic.Uint32
-	slots []atomic.Pointer[entry]
-	mask  uint64
-	used  int // slots that are not empty: live entries and tombstones
-	live  int // live entries
+	groups []group
+	mask   uint64 // len(groups) - 1
+	used   int    // slots that are not empty: live entries and deleted slots
+	live   int    // live entries
 }
 
-// tombstone marks a deleted slot; probing goes on past it. It is never
-// changed.
-var tombstone = &entry{key: "\x00tombstone"}
+const groupSize = 8
 
-// Load factors: a table is rebuilt when its used slots (tombstones
+type group struct {
+	// ctrl holds slot j's tag in byte j: 0 for a slot never used,
+	// ctrlDeleted for a deleted one, else the tag of the entry's hash
+	// (tagOf). A writer stores a slot's pointer before its tag.
+	ctrl  atomic.Uint64
+	slots [groupSize]atomic.Pointer[entry]
+}
+
+const (
+	ctrlDeleted = 0xff
+	lsbs        = 0x0101010101010101
+	msbs        = 0x8080808080808080
+)
+
+// Load factors: a table is rebuilt when its used slots (deleted ones
 // included) reach maxLoad of it, into one whose live entries fill at most
 // rebuiltLoad of it, so that rebuilds stay amortised.
 const (
@@ -36,137 +51,198 @@ const (
 	rebuiltLoadNum, rebuiltLoadDen = 13, 20
 )
 
+// newTable returns an empty table of at least size slots (a power of two,
+// 16 or more).
 func newTable(size int) *table {
 	n := 16
 	for n < size {
 		n <<= 1
 	}
-	return &table{tags: make([]atomic.Uint32, n), slots: make([]atomic.Pointer[entry], n), mask: uint64(n - 1)}
+	return &table{groups: make([]group, n/groupSize), mask: uint64(n/groupSize - 1)}
 }
 
-// tagOf is the slot tag of a hash: bits 28-59 (the top four pick the shard,
-// the low ones the slot), never 0.
-func tagOf(h uint64) uint32 { return uint32(h>>28) | 1 }
+// slotCount is the number of slots.
+func (t *table) slotCount() int { return len(t.groups) * groupSize }
 
-// find returns the live entry for key, or nil. Safe without the lock.
+// tagOf is the slot tag of a hash: bits 52-59 (the top four pick the shard,
+// the low ones the group), never 0 or ctrlDeleted.
+func tagOf(h uint64) uint64 {
+	tag := h >> 52 & 0xff
+	switch tag {
+	case 0:
+		return 1
+	case ctrlDeleted:
+		return ctrlDeleted - 1
+	}
+	return tag
+}
+
+// zeroBytes returns w with the top bit set in its zero bytes. The lowest
+// bit set is always a zero byte; higher ones may be false (a 0x01 byte
+// above a zero one), so callers check the byte or the entry.
+func zeroBytes(w uint64) uint64 { return (w - lsbs) &^ w & msbs }
+
+// ctrlByte is byte j of a control word.
+func ctrlByte(w uint64, j int) uint64 { return w >> (8 * j) & 0xff }
+
+// withCtrl is w with byte j set to b.
+func withCtrl(w uint64, j int, b uint64) uint64 {
+	return w&^(0xff<<(8*j)) | b<<(8*j)
+}
+
+// lookup returns the live entry whose key is equal by eq, or nil; the
+// slot's group and index come with it. Safe without the lock.
+func (t *table) lookup(h uint64, eq func(*entry) bool) (*entry, *group, int) {
+	tag := tagOf(h)
+	for g := h & t.mask; ; g = (g + 1) & t.mask {
+		gr := &t.groups[g]
+		w := gr.ctrl.Load()
+		for m := zeroBytes(w ^ lsbs*tag); m != 0; m &= m - 1 {
+			j := bits.TrailingZeros64(m) >> 3
+			if ctrlByte(w, j) != tag {
+				continue
+			}
+			if e := gr.slots[j].Load(); e != nil && eq(e) {
+				return e, gr, j
+			}
+		}
+		if zeroBytes(w) != 0 {
+			return nil, nil, 0
+		}
+	}
+}
+
+// find returns the live entry for key, or nil. Safe without the lock. (The
+// probe is written out in find, the path of every read, so that it does
+// not pay for lookup's comparison call.)
 func (t *table) find(key string, h uint64) *entry {
 	tag := tagOf(h)
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		switch t.tags[i].Load() {
-		case 0:
-			return nil
-		case tag:
-			// The pointer is stored before the tag: a slot whose tag is
-			// set has its entry (or a later one, or the tombstone).
-			if e := t.slots[i].Load(); e != tombstone && e.key == key {
+	for g := h & t.mask; ; g = (g + 1) & t.mask {
+		gr := &t.groups[g]
+		w := gr.ctrl.Load()
+		for m := zeroBytes(w ^ lsbs*tag); m != 0; m &= m - 1 {
+			j := bits.TrailingZeros64(m) >> 3
+			if ctrlByte(w, j) != tag {
+				continue
+			}
+			if e := gr.slots[j].Load(); e != nil && e.key() == key {
 				return e
 			}
+		}
+		if zeroBytes(w) != 0 {
+			return nil
 		}
 	}
 }
 
 // findParts is find for the key head+key, never joined.
 func (t *table) findParts(head, key string, h uint64) *entry {
-	tag := tagOf(h)
 	n := len(head) + len(key)
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		switch t.tags[i].Load() {
-		case 0:
-			return nil
-		case tag:
-			if e := t.slots[i].Load(); e != tombstone && len(e.key) == n && e.key[:len(head)] == head && e.key[len(head):] == key {
-				return e
-			}
-		}
-	}
+	e, _, _ := t.lookup(h, func(e *entry) bool {
+		k := e.key()
+		return len(k) == n && k[:len(head)] == head && k[len(head):] == key
+	})
+	return e
 }
 
 // findBytes is find for a key held in bytes (no string is made).
 func (t *table) findBytes(key []byte, h uint64) *entry {
 	tag := tagOf(h)
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		switch t.tags[i].Load() {
-		case 0:
-			return nil
-		case tag:
-			if e := t.slots[i].Load(); e != tombstone && e.key == string(key) {
+	for g := h & t.mask; ; g = (g + 1) & t.mask {
+		gr := &t.groups[g]
+		w := gr.ctrl.Load()
+		for m := zeroBytes(w ^ lsbs*tag); m != 0; m &= m - 1 {
+			j := bits.TrailingZeros64(m) >> 3
+			if ctrlByte(w, j) != tag {
+				continue
+			}
+			if e := gr.slots[j].Load(); e != nil && e.key() == string(key) {
 				return e
 			}
+		}
+		if zeroBytes(w) != 0 {
+			return nil
 		}
 	}
 }
 
-// put stores e under e.key (whose hash is h) and reports whether it added
+// put stores e under e.key() (whose hash is h) and reports whether it added
 // a new key. The caller holds the shard's lock and swaps in the table put
 // returns (it is t unless t had to grow); rehash gives the hash of a stored
 // key, for the rebuild.
 func (t *table) put(e *entry, h uint64, rehash func(string) uint64) (*table, bool) {
 	tag := tagOf(h)
-	free := -1
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		switch t.tags[i].Load() {
-		case 0:
-			if free < 0 {
-				free = int(i)
-				t.used++
+	key := e.key()
+	var free *group // the first deleted or empty slot on the probe path
+	freeJ := 0
+	for g := h & t.mask; ; g = (g + 1) & t.mask {
+		gr := &t.groups[g]
+		w := gr.ctrl.Load()
+		for m := zeroBytes(w ^ lsbs*tag); m != 0; m &= m - 1 {
+			j := bits.TrailingZeros64(m) >> 3
+			if ctrlByte(w, j) != tag {
+				continue
 			}
-			t.slots[free].Store(e)
-			t.tags[free].Store(tag)
-			t.live++
-			if t.used*maxLoadDen >= len(t.slots)*maxLoadNum {
-				return t.rebuilt(rehash), true
-			}
-			return t, true
-		case tag:
-			cur := t.slots[i].Load()
-			if cur != tombstone && cur.key == e.key {
-				t.slots[i].Store(e)
+			if cur := gr.slots[j].Load(); cur != nil && cur.key() == key {
+				gr.slots[j].Store(e)
 				return t, false
 			}
-			if cur == tombstone && free < 0 {
-				free = int(i)
-			}
-		default:
-			if free < 0 && t.slots[i].Load() == tombstone {
-				free = int(i)
+		}
+		empty := zeroBytes(w)
+		if free == nil {
+			// The lowest flagged byte of each mask is exact.
+			if m := empty | zeroBytes(^w); m != 0 {
+				free, freeJ = gr, bits.TrailingZeros64(m)>>3
 			}
 		}
+		if empty != 0 {
+			break // the key is not stored beyond the first group with an empty slot
+		}
 	}
+	fw := free.ctrl.Load()
+	if ctrlByte(fw, freeJ) == 0 {
+		t.used++
+	}
+	free.slots[freeJ].Store(e)
+	free.ctrl.Store(withCtrl(fw, freeJ, tag))
+	t.live++
+	if t.used*maxLoadDen >= t.slotCount()*maxLoadNum {
+		return t.rebuilt(rehash), true
+	}
+	return t, true
 }
 
 // remove deletes key if it is there and holds want (any entry when want is
 // nil), reporting whether it did. The caller holds the shard's lock.
 func (t *table) remove(key string, h uint64, want *entry) bool {
-	tag := tagOf(h)
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		switch t.tags[i].Load() {
-		case 0:
-			return false
-		case tag:
-			if cur := t.slots[i].Load(); cur != tombstone && cur.key == key {
-				if want != nil && cur != want {
-					return false
-				}
-				t.slots[i].Store(tombstone)
-				t.live--
-				return true
-			}
-		}
-	}
-}
-
-// removeAt deletes the entry in slot i if it is still e. The caller holds
-// the shard's lock.
-func (t *table) removeAt(i int, e *entry) bool {
-	if t.slots[i].Load() != e {
+	cur, gr, j := t.lookup(h, func(e *entry) bool { return e.key() == key })
+	if cur == nil || (want != nil && cur != want) {
 		return false
 	}
-	t.slots[i].Store(tombstone)
-	t.live--
+	t.clear(gr, j)
 	return true
 }
 
-// rebuilt returns a new table holding t's live entries (tombstones are
+// clear deletes the entry of slot j of gr.
+func (t *table) clear(gr *group, j int) {
+	gr.slots[j].Store(nil)
+	gr.ctrl.Store(withCtrl(gr.ctrl.Load(), j, ctrlDeleted))
+	t.live--
+}
+
+// removeAt deletes the entry in slot i (as each numbers them) if it is
+// still e. The caller holds the shard's lock.
+func (t *table) removeAt(i int, e *entry) bool {
+	gr := &t.groups[i/groupSize]
+	j := i % groupSize
+	if gr.slots[j].Load() != e {
+		return false
+	}
+	t.clear(gr, j)
+	return true
+}
+
+// rebuilt returns a new table holding t's live entries (deleted slots are
 // dropped), sized so that they fill at most rebuiltLoad of it.
 func (t *table) rebuilt(rehash func(string) uint64) *table {
 	n := 16
@@ -175,17 +251,20 @@ func (t *table) rebuilt(rehash func(string) uint64) *table {
 	}
 	nt := newTable(n)
 	t.each(func(_ int, e *entry) {
-		nt.insertNew(e, rehash(e.key))
+		nt.insertNew(e, rehash(e.key()))
 	})
 	return nt
 }
 
 // insertNew puts an entry known to be absent into a table being built.
 func (t *table) insertNew(e *entry, h uint64) {
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		if t.tags[i].Load() == 0 {
-			t.slots[i].Store(e)
-			t.tags[i].Store(tagOf(h))
+	for g := h & t.mask; ; g = (g + 1) & t.mask {
+		gr := &t.groups[g]
+		w := gr.ctrl.Load()
+		if m := zeroBytes(w); m != 0 {
+			j := bits.TrailingZeros64(m) >> 3
+			gr.slots[j].Store(e)
+			gr.ctrl.Store(withCtrl(w, j, tagOf(h)))
 			t.used++
 			t.live++
 			return
@@ -193,11 +272,13 @@ func (t *table) insertNew(e *entry, h uint64) {
 	}
 }
 
-// each calls f for every live entry, with its slot.
+// each calls f for every live entry, with its slot number.
 func (t *table) each(f func(i int, e *entry)) {
-	for i := range t.slots {
-		if e := t.slots[i].Load(); e != nil && e != tombstone {
-			f(i, e)
+	for g := range t.groups {
+		for j := range t.groups[g].slots {
+			if e := t.groups[g].slots[j].Load(); e != nil {
+				f(g*groupSize+j, e)
+			}
 		}
 	}
 }
