@@ -330,18 +330,18 @@ func (c *Cache) getMade(ctx context.Context, k string) ([]byte, bool, error) {
 	}
 	raw, ok, err := s.Get(ctx, k)
 	if err != nil {
-		c.stats.misses.Add(k, 1)
+		c.stats.misses.Add(1)
 		return nil, false, c.fail("get", k, err)
 	}
 	if !ok {
-		c.stats.misses.Add(k, 1)
+		c.stats.misses.Add(1)
 		return nil, false, nil
 	}
 	if raw, ok, err = c.unwrapTags(ctx, k, raw); err != nil || !ok {
-		c.stats.misses.Add(k, 1)
+		c.stats.misses.Add(1)
 		return nil, false, err
 	}
-	c.stats.hits.Add(k, 1)
+	c.stats.hits.Add(1)
 	return raw, true, nil
 }
 

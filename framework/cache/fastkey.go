@@ -107,16 +107,16 @@ func (c *Cache) getFast(ctx context.Context, key string, version int, dst any) (
 		return false, false, nil // let the slow path report it
 	}
 	if !hit {
-		c.stats.misses.Add(key, 1)
+		c.stats.misses.Add(1)
 		return false, true, nil
 	}
 	if raw[0] == tagTagged { // len(raw) > 0: every stored value has a tag or a digit
 		if raw, hit, err = c.unwrapTags(ctx, key, raw); err != nil || !hit {
-			c.stats.misses.Add(key, 1)
+			c.stats.misses.Add(1)
 			return false, true, err
 		}
 	}
-	c.stats.hits.Add(key, 1)
+	c.stats.hits.Add(1)
 	if err := c.decode(raw, dst); err != nil {
 		return false, true, err
 	}

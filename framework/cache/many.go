@@ -58,7 +58,7 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 	if bs, ok := s.(BatchStore); ok {
 		got, err := bs.GetMany(ctx, full)
 		if err != nil {
-			c.stats.misses.Add(full[0], uint64(len(full)))
+			c.stats.misses.Add(uint64(len(full)))
 			return out, c.fail("get_many", full[0], err)
 		}
 		hits := 0
@@ -72,14 +72,14 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 				hits++
 			}
 		}
-		c.stats.hits.Add(full[0], uint64(hits))
-		c.stats.misses.Add(full[0], uint64(len(full)-hits))
+		c.stats.hits.Add(uint64(hits))
+		c.stats.misses.Add(uint64(len(full)-hits))
 		return out, nil
 	}
 	for _, fk := range full {
 		raw, ok, err := s.Get(ctx, fk)
 		if err != nil {
-			c.stats.misses.Add(fk, 1)
+			c.stats.misses.Add(1)
 			if ferr := c.fail("get_many", fk, err); ferr != nil {
 				return nil, ferr
 			}
@@ -91,10 +91,10 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 			}
 		}
 		if !ok {
-			c.stats.misses.Add(fk, 1)
+			c.stats.misses.Add(1)
 			continue
 		}
-		c.stats.hits.Add(fk, 1)
+		c.stats.hits.Add(1)
 		out[orig[fk]] = Value{raw, c}
 	}
 	return out, nil
@@ -145,7 +145,7 @@ func (c *Cache) SetMany(ctx context.Context, items map[string]any, timeout Timeo
 		for _, fk := range bad {
 			failed = append(failed, orig[fk])
 		}
-		c.stats.sets.Add(uint64(len(enc) - len(bad)))
+		c.stats.sets.Add(uint64(len(enc)-len(bad)))
 		return failed, nil
 	}
 	for fk, raw := range enc {

@@ -214,7 +214,7 @@ func routeLabel(patterns []string) string {
 // Observer is set).
 func (p *PageCache) countHit(r *http.Request, res *pageResolved, page *cachedPage) {
 	if c := p.routeCounters(r, res, page); c != nil {
-		c.hits.Add("", 1)
+		c.hits.Add(1)
 	}
 }
 
