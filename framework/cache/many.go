@@ -73,7 +73,7 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 			}
 		}
 		c.stats.hits.Add(uint64(hits))
-		c.stats.misses.Add(uint64(len(full)-hits))
+		c.stats.misses.Add(uint64(len(full) - hits))
 		return out, nil
 	}
 	for _, fk := range full {
@@ -145,7 +145,7 @@ func (c *Cache) SetMany(ctx context.Context, items map[string]any, timeout Timeo
 		for _, fk := range bad {
 			failed = append(failed, orig[fk])
 		}
-		c.stats.sets.Add(uint64(len(enc)-len(bad)))
+		c.stats.sets.Add(uint64(len(enc) - len(bad)))
 		return failed, nil
 	}
 	for fk, raw := range enc {
