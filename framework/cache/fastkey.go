@@ -3,7 +3,6 @@ package cache
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 	"unsafe"
@@ -127,11 +126,7 @@ func (c *Cache) getFast(ctx context.Context, key string, version int, dst any) (
 // reports a key Django would warn about (not looked up).
 func (c *Cache) getPooledKey(ctx context.Context, kb KeyBytesGetter, key string, version int) (raw []byte, hit, warn bool, err error) {
 	bp := keyBufs.Get().(*[]byte)
-	k := append((*bp)[:0], c.keyPrefix...)
-	k = append(k, ':')
-	k = strconv.AppendInt(k, int64(version), 10)
-	k = append(k, ':')
-	k = append(k, key...)
+	k := append(appendKeyHead((*bp)[:0], c.keyPrefix, version), key...)
 	defer func() { *bp = k; keyBufs.Put(bp) }()
 	if len(k) > MaxKeyLength || needsWarning(k) {
 		return nil, false, true, nil

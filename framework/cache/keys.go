@@ -12,9 +12,21 @@ import (
 // the version, as Django's KEY_FUNCTION does.
 type KeyFunc func(key, keyPrefix string, version int) string
 
-// DefaultKeyFunc is Django's default_key_func: "<prefix>:<version>:<key>".
+// DefaultKeyFunc is Django's default_key_func: "<prefix>:<version>:<key>",
+// the key after its head (appendKeyHead).
 func DefaultKeyFunc(key, keyPrefix string, version int) string {
-	return keyPrefix + ":" + strconv.Itoa(version) + ":" + key
+	var buf [48]byte
+	return string(appendKeyHead(buf[:0], keyPrefix, version)) + key
+}
+
+// appendKeyHead appends the default key function's head,
+// "<prefix>:<version>:", to dst: the one place its format is written. The
+// fast paths pass a key as this head and the user's key (fastkey.go).
+func appendKeyHead(dst []byte, keyPrefix string, version int) []byte {
+	dst = append(dst, keyPrefix...)
+	dst = append(dst, ':')
+	dst = strconv.AppendInt(dst, int64(version), 10)
+	return append(dst, ':')
 }
 
 // MaxKeyLength is memcached's key limit, which Django warns about for every
