@@ -8,6 +8,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"unsafe"
 
 	"gojango/framework/cache/serializer"
 )
@@ -88,6 +89,27 @@ func encode(v any) ([]byte, error) {
 		return nil, fmt.Errorf("%w of type %T: %v", ErrEncode, v, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// The one-byte heads of a stored []byte and string (encodeParts).
+var (
+	headBytes  = []byte{tagBytes}
+	headString = []byte{tagString}
+)
+
+// encodeParts is encode for a caller that copies what it stores (a
+// cache.KeyPartsSetter): the stored form is head followed by body. A
+// []byte or string value is not copied (body is its own bytes, to be read
+// only); other values are encoded, with a nil head.
+func encodeParts(v any) (head, body []byte, err error) {
+	switch x := v.(type) {
+	case []byte:
+		return headBytes, x, nil
+	case string:
+		return headString, unsafe.Slice(unsafe.StringData(x), len(x)), nil
+	}
+	body, err = encode(v)
+	return nil, body, err
 }
 
 func encodeUint(u uint64) []byte {

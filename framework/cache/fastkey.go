@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // KeyBytesGetter is implemented by in-process stores (locmem) that can look
@@ -40,13 +39,6 @@ func (c *Cache) partsKeyOK(key string) bool {
 	return c.keyHeadOK && len(c.keyHead)+len(key) <= MaxKeyLength && !needsWarning(key)
 }
 
-// The codec's one-byte heads of a []byte and a string value (codec.go),
-// passed to a KeyPartsSetter before the value's own bytes.
-var (
-	headBytes  = []byte{tagBytes}
-	headString = []byte{tagString}
-)
-
 // setFast is Set through a KeyPartsSetter: the default key function at the
 // alias's VERSION, the codec, no options and no fail-open. done reports
 // whether it applied (else the caller takes the general path).
@@ -58,16 +50,9 @@ func (c *Cache) setFast(ctx context.Context, key string, value any, timeout Time
 	if b == nil || b.ks == nil || !c.partsKeyOK(key) {
 		return false, nil
 	}
-	var vhead, body []byte
-	switch v := value.(type) {
-	case []byte:
-		vhead, body = headBytes, v
-	case string:
-		vhead, body = headString, unsafe.Slice(unsafe.StringData(v), len(v))
-	default:
-		if body, err = encode(value); err != nil {
-			return true, fmt.Errorf("cache %q: set %q: %w", c.alias, key, err)
-		}
+	vhead, body, err := encodeParts(value)
+	if err != nil {
+		return true, fmt.Errorf("cache %q: set %q: %w", c.alias, key, err)
 	}
 	if err := b.ks.SetKeyParts(ctx, c.keyHead, key, vhead, body, c.expiry(timeout)); err != nil {
 		return true, c.fail("set", c.keyHead+key, err)
