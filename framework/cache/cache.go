@@ -249,12 +249,36 @@ func (c *Cache) fail(op, key string, err error) error {
 	if semantic(err) {
 		return err
 	}
+	err = fmt.Errorf("cache %q: %s %q: %w", c.alias, op, key, err)
+	if c.backendFailed(op, "cache backend error ignored", err) {
+		return nil
+	}
+	return err
+}
+
+// backendFailed counts a failure of the backend in op and reports whether
+// the alias fails open (IGNORE_EXCEPTIONS): then the error is logged with
+// msg and the backend rests for FailOpenCooldown, and the caller answers as
+// for a miss or a dropped write.
+func (c *Cache) backendFailed(op, msg string, err error) bool {
 	c.stats.errors.Add(1)
 	c.stats.opErrors[opOf(op)].Add(1)
-	err = fmt.Errorf("cache %q: %s %q: %w", c.alias, op, key, err)
-	if c.failOpen {
-		c.downUntil.Store(c.now().Add(FailOpenCooldown).UnixNano())
-		c.logger.Warn("cache backend error ignored", slog.String("op", op), slog.Any("error", err))
+	if !c.failOpen {
+		return false
+	}
+	c.downUntil.Store(c.now().Add(FailOpenCooldown).UnixNano())
+	c.logger.Warn(msg, slog.String("op", op), slog.Any("error", err))
+	return true
+}
+
+// errResting is open's answer while an alias that fails open rests its
+// backend after an error: callers answer as for a miss or a dropped write
+// (ignoreResting turns it into nil).
+var errResting = errors.New("cache backend resting after an error (IGNORE_EXCEPTIONS)")
+
+// ignoreResting is err, or nil for errResting.
+func ignoreResting(err error) error {
+	if err == errResting {
 		return nil
 	}
 	return err
@@ -265,11 +289,13 @@ func (c *Cache) fail(op, key string, err error) error {
 // timeouts; the first call after it tries the backend again.
 const FailOpenCooldown = time.Second
 
+// open returns the alias's Store for op, or errResting when an alias that
+// fails open is resting its backend (or could not open it just now).
 func (c *Cache) open(op string) (Store, error) {
 	if c.failOpen {
 		if until := c.downUntil.Load(); until != 0 && c.now().UnixNano() < until {
 			c.stats.skips.Add(1)
-			return nil, nil // backend resting after an error: answer as for a miss
+			return nil, errResting
 		}
 	}
 	s, err := c.Store()
@@ -277,12 +303,8 @@ func (c *Cache) open(op string) (Store, error) {
 		if c.err != nil {
 			return nil, err
 		}
-		c.stats.errors.Add(1)
-		c.stats.opErrors[opOf(op)].Add(1)
-		if c.failOpen {
-			c.downUntil.Store(c.now().Add(FailOpenCooldown).UnixNano())
-			c.logger.Warn("cache backend unavailable, ignored", slog.String("op", op), slog.Any("error", err))
-			return nil, nil
+		if c.backendFailed(op, "cache backend unavailable, ignored", err) {
+			return nil, errResting
 		}
 		return nil, err
 	}
@@ -325,8 +347,8 @@ func (c *Cache) getRaw(ctx context.Context, key string, version int) ([]byte, bo
 // getMade is getRaw for a key already made by the alias's key function.
 func (c *Cache) getMade(ctx context.Context, k string) ([]byte, bool, error) {
 	s, err := c.open("get")
-	if s == nil {
-		return nil, false, err
+	if err != nil {
+		return nil, false, ignoreResting(err)
 	}
 	raw, ok, err := s.Get(ctx, k)
 	if err != nil {
@@ -370,8 +392,8 @@ func (c *Cache) setRaw(ctx context.Context, key string, raw []byte, timeout Time
 		return err
 	}
 	s, err := c.open("set")
-	if s == nil {
-		return err
+	if err != nil {
+		return ignoreResting(err)
 	}
 	if err := s.Set(ctx, k, raw, c.expiry(timeout)); err != nil {
 		return c.fail("set", k, err)
@@ -402,8 +424,8 @@ func (c *Cache) addRaw(ctx context.Context, key string, raw []byte, timeout Time
 		return false, err
 	}
 	s, err := c.open("add")
-	if s == nil {
-		return false, err
+	if err != nil {
+		return false, ignoreResting(err)
 	}
 	exp := c.expiry(timeout)
 	c.stats.adds.Add(1)
@@ -430,8 +452,8 @@ func (c *Cache) Touch(ctx context.Context, key string, timeout Timeout, opts ...
 		return false, err
 	}
 	s, err := c.open("touch")
-	if s == nil {
-		return false, err
+	if err != nil {
+		return false, ignoreResting(err)
 	}
 	c.stats.touches.Add(1)
 	ok, err := s.Touch(ctx, k, c.expiry(timeout))
@@ -455,8 +477,8 @@ func (c *Cache) deleteVersion(ctx context.Context, key string, version int) (boo
 		return false, err
 	}
 	s, err := c.open("delete")
-	if s == nil {
-		return false, err
+	if err != nil {
+		return false, ignoreResting(err)
 	}
 	ok, err := s.Delete(ctx, k)
 	if err != nil {
@@ -478,8 +500,8 @@ func (c *Cache) HasKey(ctx context.Context, key string, opts ...Option) (bool, e
 		return false, err
 	}
 	s, err := c.open("has_key")
-	if s == nil {
-		return false, err
+	if err != nil {
+		return false, ignoreResting(err)
 	}
 	ok, err := s.Has(ctx, k)
 	if err != nil {
@@ -504,8 +526,8 @@ func (c *Cache) Incr(ctx context.Context, key string, delta int64, opts ...Optio
 		return 0, err
 	}
 	s, err := c.open("incr")
-	if s == nil {
-		if err == nil {
+	if err != nil {
+		if err == errResting {
 			err = fmt.Errorf("cache %q: Key '%s' not found (backend unavailable): %w", c.alias, k, ErrNotFound)
 		}
 		return 0, err
@@ -540,8 +562,8 @@ func (c *Cache) Clear(ctx context.Context) error {
 		defer c.sampleEnd(OpClear, t)
 	}
 	s, err := c.open("clear")
-	if s == nil {
-		return err
+	if err != nil {
+		return ignoreResting(err)
 	}
 	if err := s.Clear(ctx); err != nil {
 		return c.fail("clear", "", err)

@@ -52,8 +52,8 @@ func (c *Cache) GetMany(ctx context.Context, keys []string, opts ...Option) (map
 		orig[fk] = k
 	}
 	s, err := c.open("get_many")
-	if s == nil {
-		return out, err
+	if err != nil {
+		return out, ignoreResting(err)
 	}
 	if bs, ok := s.(BatchStore); ok {
 		got, err := bs.GetMany(ctx, full)
@@ -129,8 +129,8 @@ func (c *Cache) SetMany(ctx context.Context, items map[string]any, timeout Timeo
 		orig[fk] = k
 	}
 	s, err := c.open("set_many")
-	if s == nil {
-		return []string{}, err
+	if err != nil {
+		return []string{}, ignoreResting(err)
 	}
 	exp := c.expiry(timeout)
 	failed := []string{}
@@ -179,8 +179,8 @@ func (c *Cache) DeleteMany(ctx context.Context, keys []string, opts ...Option) e
 		full = append(full, fk)
 	}
 	s, err := c.open("delete_many")
-	if s == nil {
-		return err
+	if err != nil {
+		return ignoreResting(err)
 	}
 	if bs, ok := s.(BatchStore); ok {
 		if err := bs.DeleteMany(ctx, full); err != nil {

@@ -180,8 +180,8 @@ func expireUnlisted(ctx context.Context, c *Cache, keyPrefix, uriHash string) (i
 		return 0, nil
 	}
 	s, err := c.open("delete_many")
-	if s == nil {
-		return 0, err
+	if err != nil {
+		return 0, ignoreResting(err)
 	}
 	km, ok := s.(KeyMatcher)
 	if !ok {

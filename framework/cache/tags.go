@@ -213,8 +213,8 @@ func parseUintBytes(b []byte) uint64 {
 func (c *Cache) tagVersions(ctx context.Context, tags []string) (map[string]uint64, error) {
 	out := make(map[string]uint64, len(tags))
 	s, err := c.open("get_many")
-	if s == nil {
-		return out, err
+	if err != nil {
+		return out, ignoreResting(err)
 	}
 	full := make([]string, len(tags))
 	byKey := make(map[string]string, len(tags))
@@ -261,8 +261,8 @@ func (c *Cache) storedForm(ctx context.Context, key string, version int, raw []b
 		return nil, err
 	}
 	s, err := c.open("get")
-	if s == nil {
-		return raw, err
+	if err != nil {
+		return raw, ignoreResting(err)
 	}
 	stored, ok, err := s.Get(ctx, k)
 	if err != nil {
