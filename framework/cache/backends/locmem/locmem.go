@@ -14,12 +14,10 @@ package locmem
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"gojango/framework/cache"
 )
@@ -39,7 +37,7 @@ type shard struct {
 // shared is the state of one LOCATION.
 type shared struct {
 	shards [numShards]shard
-	seed   maphash.Seed
+	hasher hasher
 	count  atomic.Int64 // entries in all shards, expired ones included
 	_      [56]byte
 	clock  atomic.Uint64 // LRU tick source
@@ -47,37 +45,31 @@ type shared struct {
 }
 
 func newShared() *shared {
-	s := &shared{seed: maphash.MakeSeed()}
+	s := &shared{hasher: newHasher()}
 	for i := range s.shards {
 		s.shards[i].tab.Store(newTable(16))
 	}
 	return s
 }
 
-// The top bits of a key's hash pick its shard, the low bits its slot.
+// The top bits of a key's hash pick its shard, the low bits its group.
 func (s *shared) hash(key string) (*shard, uint64) {
-	h := maphash.String(s.seed, key)
+	h := s.hasher.str(key)
 	return &s.shards[h>>60], h
 }
 
 func (s *shared) hashBytes(key []byte) (*shard, uint64) {
-	h := maphash.Bytes(s.seed, key)
+	h := s.hasher.bytes(key)
 	return &s.shards[h>>60], h
 }
 
-// hashParts is hash(head+key) without joining them (maphash hashes written
-// pieces as their concatenation).
 func (s *shared) hashParts(head, key string) (*shard, uint64) {
-	var mh maphash.Hash
-	mh.SetSeed(s.seed)
-	mh.WriteString(head)
-	mh.WriteString(key)
-	h := mh.Sum64()
+	h := s.hasher.parts(head, key)
 	return &s.shards[h>>60], h
 }
 
 // rehash is the hash of a stored key, for table rebuilds.
-func (s *shared) rehash(key string) uint64 { return maphash.String(s.seed, key) }
+func (s *shared) rehash(key string) uint64 { return s.hasher.str(key) }
 
 // lockAll and unlockAll take every shard's lock, in index order (the only
 // order in which more than one is ever held).
@@ -184,14 +176,6 @@ func (st *Store) GetKeyBytes(_ context.Context, key []byte) ([]byte, bool, error
 // GetKeyParts is Get of the key head+key, never joined: the front's
 // allocation-free path for the default key function.
 func (st *Store) GetKeyParts(_ context.Context, head, key string) ([]byte, bool, error) {
-	// Joined on the stack when short (cheaper than hashing in pieces).
-	var buf [128]byte
-	if n := len(head) + len(key); n <= len(buf) {
-		copy(buf[copy(buf[:], head):], key)
-		k := unsafe.String(&buf[0], n)
-		sh, h := st.s.hash(k)
-		return st.read(sh, h, sh.tab.Load().find(k, h))
-	}
 	sh, h := st.s.hashParts(head, key)
 	return st.read(sh, h, sh.tab.Load().findParts(head, key, h))
 }
