@@ -138,6 +138,32 @@ func MatchParts(key string, parts []string) bool {
 	return strings.HasSuffix(rest, last)
 }
 
+// KeyBytesGetter is implemented by in-process stores (locmem) that can look
+// a key up from a byte slice without making a string of it. The front then
+// builds the full key in a pooled buffer, so a hit into a []byte
+// destination with room allocates nothing.
+type KeyBytesGetter interface {
+	GetKeyBytes(ctx context.Context, key []byte) ([]byte, bool, error)
+}
+
+// KeyPartsGetter is implemented by in-process stores (locmem) that can look
+// up the key head+key from its two parts, never joined. The front then
+// makes no key at all for a read at the alias's VERSION with the default
+// key function: head is "<KEY_PREFIX>:<VERSION>:".
+type KeyPartsGetter interface {
+	GetKeyParts(ctx context.Context, head, key string) ([]byte, bool, error)
+}
+
+// KeyPartsSetter is implemented by in-process stores (locmem) that store
+// the key head+key with the value vhead+value, copying all four parts into
+// what they keep (the caller may reuse every slice it passes). The front
+// then joins neither: a Set at the alias's VERSION with the default key
+// function makes no key, and a []byte or string value is not encoded into
+// a buffer of its own.
+type KeyPartsSetter interface {
+	SetKeyParts(ctx context.Context, head, key string, vhead, value []byte, exp time.Time) error
+}
+
 // Params is what a backend factory receives to build its Store.
 type Params struct {
 	Alias     string         // the CACHES alias
