@@ -72,7 +72,7 @@ func main() {
 	var only, cpuprofile, memprofile string
 	flag.DurationVar(&cfg.duration, "duration", 3*time.Second, "time per measurement")
 	flag.IntVar(&cfg.clients, "clients", 64, "concurrent HTTP clients for the page cache figures")
-	flag.IntVar(&cfg.rounds, "rounds", 3, "rounds of the page cache figures (the median is reported)")
+	flag.IntVar(&cfg.rounds, "rounds", 5, "rounds of the page cache figures (the median is reported; the goals take the median of each round's ratio)")
 	flag.StringVar(&only, "only", "", "comma list of sections or measurement ids: page, data, scale, stampede, or e.g. page/b, data/10k/ours/hit/1 (data/SIZE/CACHE/OP/GOROUTINES), scale/db")
 	flag.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the measurements to this file")
 	flag.BoolVar(&cfg.quick, "quick", false, "a quick check of every table and goal (under 90 s): -duration 200ms -rounds 1, fewer sets timed in scale; figures are noisier")
