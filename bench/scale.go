@@ -18,6 +18,7 @@ import (
 
 	"gojango/framework/cache"
 	dbcache "gojango/framework/cache/backends/db"
+	"gojango/framework/db"
 	"gojango/framework/settings"
 )
 
@@ -166,7 +167,7 @@ func dbAt(ctx context.Context, srv dbServer, bound, sets int) (scaleResult, erro
 		return scaleResult{}, err
 	}
 	store := st.(*dbcache.Store)
-	x, err := openRaw(ctx, store.Dialect(), entry, dir)
+	x, err := openRaw(ctx, entry, dir)
 	if err != nil {
 		return scaleResult{}, fmt.Errorf("%w: %v", errUnreachable, err)
 	}
@@ -187,14 +188,14 @@ func dbAt(ctx context.Context, srv dbServer, bound, sets int) (scaleResult, erro
 	return r, measureSets(ctx, c, &r)
 }
 
-// openRaw connects to the database of entry with the dialect's driver and
+// openRaw connects to the database of entry with its engine's driver and
 // pings it.
-func openRaw(ctx context.Context, d dbcache.Dialect, entry settings.Database, dir string) (*sqlx.DB, error) {
-	dsn, err := d.DSN(entry, dir)
+func openRaw(ctx context.Context, entry settings.Database, dir string) (*sqlx.DB, error) {
+	driver, dsn, err := db.Driver(entry, dir)
 	if err != nil {
 		return nil, err
 	}
-	x, err := sqlx.Open(d.DriverName(), dsn)
+	x, err := sqlx.Open(driver, dsn)
 	if err != nil {
 		return nil, err
 	}

@@ -5,11 +5,12 @@
 //	conn, err := db.Connection("default")   // connections["default"]
 //	err = conn.SelectContext(ctx, &articles, `SELECT ...`)
 //
-// The engines are the db cache backend's (sqlite3, postgresql, mysql, with
-// Django's dotted names); so are the data source names built from NAME,
-// USER, PASSWORD, HOST, PORT and OPTIONS, so an app and the db cache alias
-// reach the same database. A relative SQLite NAME is relative to the
-// settings file's directory.
+// The engines are sqlite3, postgresql and mysql, with Django's dotted
+// names (engines.go: ParseEngine, Engine.DriverName, Engine.DSN, Driver);
+// the data source names are built here from NAME, USER, PASSWORD, HOST,
+// PORT and OPTIONS, and the db cache backend builds its own with the same
+// functions, so an app and the db cache alias reach the same database. A
+// relative SQLite NAME is relative to the settings file's directory.
 package db
 
 import (
@@ -21,7 +22,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	cachedb "gojango/framework/cache/backends/db"
 	"gojango/framework/settings"
 )
 
@@ -60,15 +60,15 @@ func (h *Handler) Connection(alias string) (*sqlx.DB, error) {
 		sort.Strings(names)
 		return nil, fmt.Errorf("%w %q (DATABASES has %s)", ErrUnknownDatabase, alias, strings.Join(names, ", "))
 	}
-	dialect, err := cachedb.Engine(entry.Engine)
+	engine, err := ParseEngine(entry.Engine)
 	if err != nil {
 		return nil, h.s.Errorf("DATABASES."+alias+".ENGINE", "%v", err)
 	}
-	dsn, err := dialect.DSN(entry, h.s.BaseDir)
+	dsn, err := engine.DSN(entry, h.s.BaseDir)
 	if err != nil {
 		return nil, h.s.Errorf("DATABASES."+alias, "%v", err)
 	}
-	c, err := sqlx.Open(dialect.DriverName(), dsn)
+	c, err := sqlx.Open(engine.DriverName(), dsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open %q: %w", alias, err)
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"gojango/framework/cache/backends/db"
+	"gojango/framework/db"
 	"gojango/framework/settings"
 )
 
@@ -39,15 +39,11 @@ func testMySQL(t *testing.T) (settings.Database, *sql.DB) {
 	} else if e.Host, e.Port, err = net.SplitHostPort(cfg.Addr); err != nil {
 		t.Fatalf("GOJANGO_TEST_MYSQL_DSN %q: %v", dsn, err)
 	}
-	d, err := db.Engine("mysql")
+	driver, conn, err := db.Driver(e, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := d.DSN(e, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sdb, err := sql.Open(d.DriverName(), conn)
+	sdb, err := sql.Open(driver, conn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,8 +28,11 @@
 //	OPTIONS = { DATABASE = "default", MAX_ENTRIES = 300, CULL_FREQUENCY = 3 }
 //
 // OPTIONS.DATABASE (default "default") names the DATABASES entry; its ENGINE
-// may be SQLite, PostgreSQL or MySQL/MariaDB (see Engine). Culling follows
-// Django without its COUNT(*) on every write: see cull.go.
+// may be SQLite, PostgreSQL or MySQL/MariaDB. The driver and data source
+// name come from framework/db (ParseEngine, Engine.DSN), as for the
+// project's own connections; this package adds the SQL dialect (see
+// Dialect and Engine). Culling follows Django without its COUNT(*) on every
+// write: see cull.go.
 //
 // The management commands reach the table through the concrete type:
 //
@@ -53,6 +56,7 @@ import (
 
 	"gojango/framework/cache"
 	"gojango/framework/cache/serializer"
+	databases "gojango/framework/db"
 )
 
 func init() {
@@ -121,21 +125,22 @@ func Open(p cache.Params) (*Store, error) {
 		sort.Strings(known)
 		return nil, fmt.Errorf("db cache %q: DATABASES has no %q (known: %s)", p.Alias, alias, strings.Join(known, ", "))
 	}
-	d, err := Engine(entry.Engine)
+	engine, err := databases.ParseEngine(entry.Engine)
 	if err != nil {
 		return nil, fmt.Errorf("db cache %q: DATABASES %q: %w", p.Alias, alias, err)
 	}
-	dsn, err := d.DSN(entry, p.BaseDir)
+	dsn, err := engine.DSN(entry, p.BaseDir)
 	if err != nil {
 		return nil, fmt.Errorf("db cache %q: DATABASES %q: %w", p.Alias, alias, err)
 	}
-	read, err := sqlx.Open(d.DriverName(), dsn)
+	d := dialectOf(engine)
+	read, err := sqlx.Open(engine.DriverName(), dsn)
 	if err != nil {
 		return nil, fmt.Errorf("db cache %q: open DATABASES %q: %w", p.Alias, alias, err)
 	}
 	write := read
-	if sd, ok := d.(sqliteDialect); ok {
-		if sd.isMemory(entry.Name) {
+	if engine == databases.SQLite {
+		if engine.InMemory(entry) {
 			// An in-memory database exists only inside its connection.
 			read.SetMaxOpenConns(1)
 			read.SetConnMaxLifetime(0)
@@ -143,7 +148,7 @@ func Open(p cache.Params) (*Store, error) {
 		} else {
 			// SQLite has one writer at a time: queue writers in the pool
 			// rather than in the busy handler.
-			write, err = sqlx.Open(d.DriverName(), dsn)
+			write, err = sqlx.Open(engine.DriverName(), dsn)
 			if err != nil {
 				read.Close()
 				return nil, fmt.Errorf("db cache %q: open DATABASES %q: %w", p.Alias, alias, err)

@@ -7,29 +7,25 @@ import (
 	"strings"
 	"time"
 
-	"gojango/framework/settings"
+	databases "gojango/framework/db"
 )
 
-// Dialect is everything that differs between the SQL databases the cache
-// table can live in: how to connect, how to quote, the column types of
-// Django's createcachetable, and the few statements that have no portable
-// form (upsert, add-if-absent-or-expired, touch, the culling SELECT, the
+// Dialect is everything that differs in SQL between the databases the
+// cache table can live in: how to quote, the column types of Django's
+// createcachetable, and the few statements that have no portable form
+// (upsert, add-if-absent-or-expired, touch, the culling SELECT, the
 // table-exists query). Statements that are the same everywhere are built once
-// per Store from Quote (see statements.go).
+// per Store from Quote (see statements.go). How to connect (the driver and
+// its data source name) is not the dialect's: framework/db's Engine builds
+// it, for the project's connections and the cache's alike.
 //
 // The three implementations are sqlite3 (dialect_sqlite.go), postgresql
 // (dialect_postgres.go) and mysql (dialect_mysql.go); Engine picks one from a
 // DATABASES ENGINE.
 type Dialect interface {
-	// Name is the short engine name: "sqlite3", "postgresql" or "mysql".
+	// Name is the short engine name: "sqlite3", "postgresql" or "mysql"
+	// (framework/db's Engine).
 	Name() string
-	// DriverName is the database/sql driver the dialect connects with
-	// ("sqlite3", "pgx" or "mysql").
-	DriverName() string
-	// DSN builds the driver's data source name from a DATABASES entry
-	// (NAME, USER, PASSWORD, HOST, PORT, OPTIONS). Relative SQLite paths
-	// resolve against baseDir.
-	DSN(db settings.Database, baseDir string) (string, error)
 	// Quote quotes an identifier (table, column or index name).
 	Quote(ident string) string
 	// BindType is the sqlx bind type of the driver's placeholders
@@ -89,25 +85,29 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// knownEngines is the list printed when an ENGINE is not recognised.
-const knownEngines = "django.db.backends.sqlite3, sqlite3, sqlite, " +
-	"django.db.backends.postgresql, postgresql, postgres, " +
-	"django.db.backends.mysql, mysql, mariadb"
-
 // Engine returns the Dialect for a DATABASES ENGINE, given as Django's
-// dotted name or a short one: django.db.backends.sqlite3 / sqlite3 / sqlite,
-// django.db.backends.postgresql / postgresql / postgres,
-// django.db.backends.mysql / mysql / mariadb.
+// dotted name or a short one; framework/db's ParseEngine resolves the name
+// and its error is returned unchanged.
 func Engine(name string) (Dialect, error) {
-	switch strings.TrimSpace(name) {
-	case "django.db.backends.sqlite3", "sqlite3", "sqlite":
-		return sqliteDialect{}, nil
-	case "django.db.backends.postgresql", "postgresql", "postgres":
-		return postgresDialect{}, nil
-	case "django.db.backends.mysql", "mysql", "mariadb":
-		return mysqlDialect{}, nil
+	e, err := databases.ParseEngine(name)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("unknown database ENGINE %q (known: %s)", name, knownEngines)
+	return dialectOf(e), nil
+}
+
+// dialectOf returns the Dialect of an engine ParseEngine returned (nil for
+// any other).
+func dialectOf(e databases.Engine) Dialect {
+	switch e {
+	case databases.SQLite:
+		return sqliteDialect{}
+	case databases.PostgreSQL:
+		return postgresDialect{}
+	case databases.MySQL:
+		return mysqlDialect{}
+	}
+	return nil
 }
 
 // quoteWith wraps ident in q, doubling any q inside it.
@@ -122,46 +122,4 @@ func rowsAffected(res sql.Result) (int64, error) {
 		return 0, fmt.Errorf("rows affected: %w", err)
 	}
 	return n, nil
-}
-
-// optionString reads an OPTIONS value that must be text or a number.
-func optionString(key string, v any) (string, error) {
-	switch x := v.(type) {
-	case string:
-		return x, nil
-	case bool:
-		if x {
-			return "true", nil
-		}
-		return "false", nil
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
-		return fmt.Sprint(x), nil
-	case float32, float64:
-		return fmt.Sprint(x), nil
-	}
-	return "", fmt.Errorf("OPTIONS %q: want a string or a number, got %T", key, v)
-}
-
-// optionSeconds reads an OPTIONS value given in seconds (int, float or a
-// numeric string) as a duration.
-func optionSeconds(key string, v any) (time.Duration, error) {
-	var secs float64
-	switch x := v.(type) {
-	case int:
-		secs = float64(x)
-	case int64:
-		secs = float64(x)
-	case float64:
-		secs = x
-	case string:
-		if _, err := fmt.Sscan(x, &secs); err != nil {
-			return 0, fmt.Errorf("OPTIONS %q: %q is not a number of seconds", key, x)
-		}
-	default:
-		return 0, fmt.Errorf("OPTIONS %q: want a number of seconds, got %T", key, v)
-	}
-	if secs < 0 || secs > 1e6 {
-		return 0, fmt.Errorf("OPTIONS %q: %v seconds is out of range", key, secs)
-	}
-	return time.Duration(secs * float64(time.Second)), nil
 }

@@ -4,47 +4,27 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"net"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 
-	"gojango/framework/settings"
+	databases "gojango/framework/db"
 )
 
 // mysqlDialect talks to MySQL and MariaDB through go-sql-driver/mysql.
 // value is longtext and expires datetime(6), as Django creates them;
 // cache_key is varbinary(1020), not Django's varchar(255) (see
-// mysqlKeyType). The connection parses DATETIME into time.Time in UTC and
-// interpolates arguments client-side (one round trip a statement instead of
-// three).
+// mysqlKeyType). The connection (framework/db's DSN for MySQL) parses
+// DATETIME into time.Time in UTC and interpolates arguments client-side.
 //
 // MySQL reports 0 affected rows for an UPDATE that changes nothing; Add and
 // Touch check with one SELECT in that case, so a no-op update is not taken
 // for a missing row.
 type mysqlDialect struct{}
 
-// mysqlDefaultConnectTimeout bounds a connection attempt when OPTIONS has no
-// connect_timeout.
-const mysqlDefaultConnectTimeout = 10 * time.Second
-
-// mysqlIgnoredOption reports the Django mysql OPTIONS that have no driver
-// equivalent here.
-func mysqlIgnoredOption(k string) bool {
-	switch k {
-	case "init_command", "sql_mode", "isolation_level", "read_default_file", "ssl", "autocommit":
-		return true
-	}
-	return false
-}
-
-func (mysqlDialect) Name() string       { return "mysql" }
-func (mysqlDialect) DriverName() string { return "mysql" }
-func (mysqlDialect) BindType() int      { return sqlx.QUESTION }
+func (mysqlDialect) Name() string  { return string(databases.MySQL) }
+func (mysqlDialect) BindType() int { return sqlx.QUESTION }
 func (mysqlDialect) Quote(ident string) string {
 	return quoteWith(ident, "`")
 }
@@ -110,68 +90,6 @@ func (d mysqlDialect) CullSQL(table string) string {
 func (mysqlDialect) ValidValueSQL(c string) string {
 	return "(LENGTH(" + c + ") % 4 = 0 AND LENGTH(" + c + ") = CHAR_LENGTH(" + c + ") AND " +
 		c + " NOT REGEXP '" + invalidValueRegexp + "')"
-}
-
-// DSN builds a go-sql-driver DSN: TCP to HOST:PORT (default
-// 127.0.0.1:3306), or the unix socket when HOST is a path or OPTIONS has
-// unix_socket. OPTIONS connect_timeout (seconds, default 10) and charset are
-// honoured; init_command, sql_mode, isolation_level, read_default_file, ssl
-// and autocommit are accepted and ignored.
-func (mysqlDialect) DSN(db settings.Database, _ string) (string, error) {
-	cfg := mysql.NewConfig()
-	cfg.User = db.User
-	cfg.Passwd = db.Password
-	cfg.DBName = db.Name
-	cfg.ParseTime = true
-	cfg.Loc = time.UTC
-	cfg.InterpolateParams = true
-	cfg.Timeout = mysqlDefaultConnectTimeout
-	host, port := db.Host, db.Port
-	if port == "" {
-		port = "3306"
-	}
-	if strings.HasPrefix(host, "/") {
-		cfg.Net, cfg.Addr = "unix", host
-	} else {
-		if host == "" {
-			host = "127.0.0.1"
-		}
-		cfg.Net, cfg.Addr = "tcp", net.JoinHostPort(host, port)
-	}
-	keys := make([]string, 0, len(db.Options))
-	for k := range db.Options {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := db.Options[k]
-		switch {
-		case k == "connect_timeout":
-			t, err := optionSeconds(k, v)
-			if err != nil {
-				return "", fmt.Errorf("mysql: %w", err)
-			}
-			cfg.Timeout = t
-		case k == "unix_socket":
-			s, err := optionString(k, v)
-			if err != nil {
-				return "", fmt.Errorf("mysql: %w", err)
-			}
-			cfg.Net, cfg.Addr = "unix", s
-		case k == "charset":
-			s, err := optionString(k, v)
-			if err != nil {
-				return "", fmt.Errorf("mysql: %w", err)
-			}
-			if err := cfg.Apply(mysql.Charset(s, "")); err != nil {
-				return "", fmt.Errorf("mysql: OPTIONS charset: %w", err)
-			}
-		case mysqlIgnoredOption(k):
-		default:
-			return "", fmt.Errorf("mysql: unsupported OPTIONS key %q (supported: connect_timeout, unix_socket, charset)", k)
-		}
-	}
-	return cfg.FormatDSN(), nil
 }
 
 func (d mysqlDialect) Upsert(ctx context.Context, q Querier, table, key, value string, exp any) (bool, error) {

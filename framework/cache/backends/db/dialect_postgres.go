@@ -4,15 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"sort"
-	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/jmoiron/sqlx"
 
-	"gojango/framework/settings"
+	databases "gojango/framework/db"
 )
 
 // postgresDialect talks to PostgreSQL through pgx's database/sql driver.
@@ -20,23 +16,8 @@ import (
 // passed as time.Time in UTC.
 type postgresDialect struct{}
 
-// postgresDefaultConnectTimeout bounds a connection attempt when OPTIONS
-// has no connect_timeout.
-const postgresDefaultConnectTimeout = "10"
-
-// postgresIgnoredOption reports the Django postgresql OPTIONS that configure
-// Django itself rather than the connection.
-func postgresIgnoredOption(k string) bool {
-	switch k {
-	case "isolation_level", "server_side_binding", "pool", "assume_role", "cursor_factory":
-		return true
-	}
-	return false
-}
-
-func (postgresDialect) Name() string       { return "postgresql" }
-func (postgresDialect) DriverName() string { return "pgx" }
-func (postgresDialect) BindType() int      { return sqlx.DOLLAR }
+func (postgresDialect) Name() string  { return string(databases.PostgreSQL) }
+func (postgresDialect) BindType() int { return sqlx.DOLLAR }
 func (postgresDialect) Quote(ident string) string {
 	return quoteWith(ident, `"`)
 }
@@ -62,64 +43,6 @@ func (d postgresDialect) CullSQL(table string) string {
 // only valid UTF-8, and anything but ASCII fails the first test).
 func (postgresDialect) ValidValueSQL(c string) string {
 	return "(" + c + " !~ '" + invalidValueRegexp + "' AND length(" + c + ") % 4 = 0)"
-}
-
-// DSN is a libpq keyword/value string: host, port, user, password, dbname,
-// then every OPTIONS entry (sslmode, connect_timeout, application_name, ...)
-// except the few that configure Django itself. connect_timeout defaults to
-// 10 seconds so an unreachable server fails instead of hanging.
-func (postgresDialect) DSN(db settings.Database, _ string) (string, error) {
-	var b strings.Builder
-	add := func(k, v string) {
-		if v == "" {
-			return
-		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(pgQuoteValue(v))
-	}
-	add("host", db.Host)
-	add("port", db.Port)
-	add("user", db.User)
-	add("password", db.Password)
-	add("dbname", db.Name)
-	keys := make([]string, 0, len(db.Options))
-	for k := range db.Options {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	timeout := false
-	for _, k := range keys {
-		if postgresIgnoredOption(k) {
-			continue
-		}
-		if k == "" || strings.ContainsAny(k, " ='\\") {
-			return "", fmt.Errorf("postgresql: bad OPTIONS key %q", k)
-		}
-		v, err := optionString(k, db.Options[k])
-		if err != nil {
-			return "", fmt.Errorf("postgresql: %w", err)
-		}
-		if k == "connect_timeout" {
-			timeout = true
-		}
-		add(k, v)
-	}
-	if !timeout {
-		add("connect_timeout", postgresDefaultConnectTimeout)
-	}
-	return b.String(), nil
-}
-
-// pgQuoteValue quotes a keyword/value value when it needs it.
-func pgQuoteValue(v string) string {
-	if v != "" && !strings.ContainsAny(v, " '\\\t\n") {
-		return v
-	}
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
 }
 
 // pgUpsertSet makes an INSERT replace the row on conflict; RETURNING reports through

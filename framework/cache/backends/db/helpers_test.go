@@ -21,6 +21,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"gojango/framework/cache"
+	databases "gojango/framework/db"
 	"gojango/framework/settings"
 )
 
@@ -95,15 +96,11 @@ func mysqlEntry(tb testing.TB) settings.Database {
 // when it does not answer.
 func requireReachable(tb testing.TB, what string, e settings.Database, env string) {
 	tb.Helper()
-	d, err := Engine(e.Engine)
+	driver, dsn, err := databases.Driver(e, "")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dsn, err := d.DSN(e, "")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := sql.Open(d.DriverName(), dsn)
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -203,11 +200,11 @@ func dropTableFresh(tb testing.TB, e settings.Database, table string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dsn, err := d.DSN(e, "")
+	driver, dsn, err := databases.Driver(e, "")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := sql.Open(d.DriverName(), dsn)
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -172,7 +172,8 @@ func TestOpenErrors(t *testing.T) {
 			e := p.Databases["default"]
 			e.Engine = "django.db.backends.oracle"
 			p.Databases["default"] = e
-		}, `unknown database ENGINE "django.db.backends.oracle" (known: ` + knownEngines + ")"},
+		}, `unknown database ENGINE "django.db.backends.oracle" (known: django.db.backends.sqlite3, sqlite3, sqlite, ` +
+			"django.db.backends.postgresql, postgresql, postgres, django.db.backends.mysql, mysql, mariadb)"},
 		{"negative CULL_FREQUENCY", func(p *cache.Params) { p.Config.CullFrequency = -1 }, "CULL_FREQUENCY must be 0 or more"},
 		{"empty sqlite NAME", func(p *cache.Params) {
 			e := p.Databases["default"]
