@@ -373,6 +373,23 @@ func (c *Cache) decode(b []byte, dst any) error {
 	return decode(b, dst)
 }
 
+// storedBytes returns the []byte value that raw, a stored value of the
+// alias, holds: under the codec the bytes after its tag, not copied (to be
+// read only); under a serializer (pickle) a decoded copy. ok is false when
+// raw holds no []byte value.
+func (c *Cache) storedBytes(raw []byte) (b []byte, ok bool) {
+	if c.ser == nil {
+		if len(raw) == 0 || raw[0] != tagBytes {
+			return nil, false
+		}
+		return raw[1:], true
+	}
+	if err := c.ser.Decode(raw, &b); err != nil {
+		return nil, false
+	}
+	return b, true
+}
+
 // Serializer returns the alias's value serializer.
 func (c *Cache) Serializer() serializer.Serializer {
 	if c.ser != nil {

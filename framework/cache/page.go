@@ -432,11 +432,12 @@ func (p *PageCache) getPage(ctx context.Context, res *pageResolved, key, made st
 	if v, ok := res.shared.memo.get(key, raw); ok {
 		return v.(*cachedPage), nil
 	}
-	if len(raw) == 0 || raw[0] != tagBytes {
+	body, ok := c.storedBytes(raw)
+	if !ok {
 		c.logger.Warn("corrupt cached page ignored", slog.String("key", key))
 		return nil, nil
 	}
-	resp, err := unmarshalResponse(raw[1:])
+	resp, err := unmarshalResponse(body)
 	if err != nil {
 		c.logger.Warn("corrupt cached page ignored", slog.String("key", key))
 		return nil, nil
