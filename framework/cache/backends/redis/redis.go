@@ -41,6 +41,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net/url"
@@ -72,6 +73,7 @@ type Store struct {
 	servers []*server // one LOCATION server each; servers[0] is the write server
 	multi   *multi    // cluster or sentinel: one client for every operation; then servers is nil
 	now     func() time.Time
+	logger  *slog.Logger // the alias's (cache.Params.Logger)
 }
 
 // server is one LOCATION entry and its lazily made client.
@@ -118,7 +120,11 @@ func New(p cache.Params) (cache.Store, error) {
 		o.apply(opts)
 		parsed[i] = opts
 	}
-	s := &Store{now: now}
+	logger := p.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Store{now: now, logger: logger}
 	switch {
 	case o.cluster && len(o.sentinels) > 0:
 		return nil, errors.New("redis: OPTIONS cluster and sentinels exclude each other")

@@ -129,7 +129,7 @@ func (s *Store) trackLoop(ctx context.Context, prefix string, inv cache.Invalida
 		if ctx.Err() != nil {
 			return
 		}
-		slog.Warn("redis: invalidation connection lost, in-process copies bypassed until it is back",
+		s.logger.Warn("redis: invalidation connection lost, in-process copies bypassed until it is back",
 			slog.String("component", "redis-tracking"), slog.Any("error", err))
 		select {
 		case <-ctx.Done():
