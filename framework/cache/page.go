@@ -226,10 +226,7 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res := p.resolve()
 		if res.err != nil {
-			// An unknown alias: serve uncached rather than fail every page.
-			slog.Error("page cache disabled", slog.Any("error", res.err))
-			p.bypass(r, res, BypassNoAlias)
-			next.ServeHTTP(w, r)
+			p.serveUncached(w, r, next, res)
 			return
 		}
 		// The split middleware share one state through the request (Django's
@@ -262,51 +259,70 @@ func (p *PageCache) Middleware(next http.Handler) http.Handler {
 			}
 			return
 		}
-		// The outermost page cache removes the tags header (CacheTags)
-		// before the response goes out; inner ones leave it, so that an
-		// outer page cache storing the same response tags its copy too.
-		outer := pr == nil && outermost(r) || pr != nil && pr.chain.parent == nil
-		if pr == nil && (p.update || outer) {
-			r = r.WithContext(context.WithValue(r.Context(), pageOuterKey{}, &pageChain{state: state, parent: chainOf(r)}))
-		}
-		if !p.update {
-			next.ServeHTTP(w, r)
-			return
-		}
-		var pw *pageWriter
-		if pr != nil {
-			pw = &pr.pw
-		} else {
-			pw = new(pageWriter)
-		}
-		*pw = pageWriter{w: w, state: state, maxBody: p.maxBody, outermost: outer, ctx: r.Context()}
-		var panicked any
-		if state.fallback != nil {
-			panicked = runView(next, pw, r)
-		} else {
-			next.ServeHTTP(pw, r)
-		}
-		if state.refresh != nil { // the fetch side served a stale page
-			p.refreshInBackground(next, r, res, state.refresh)
-			state.refresh = nil
-		}
-		if state.fallback != nil && (panicked != nil || pw.status >= 500) {
-			if pw.streamed {
-				if panicked != nil {
-					panic(panicked) // part of the response is out: nothing to replace
-				}
-				return
-			}
-			res.c.logger.Warn("view failed: serving the stale page (stale-if-error)", slog.String("url", AbsoluteURI(r)),
-				slog.Int("status", pw.status), slog.Any("panic", panicked))
-			state.unstorable(res)
-			p.serveFallback(pw, r, res, state.fallback)
-			return
-		}
-		p.processResponse(r, pw, res, state)
-		state.release() // the decision is made: waiters go on while the body is written
-		pw.release()
+		p.render(w, r, next, res, state, pr)
 	})
+}
+
+// serveUncached serves a page whose alias is unknown: uncached, rather
+// than failing every page.
+func (p *PageCache) serveUncached(w http.ResponseWriter, r *http.Request, next http.Handler, res *pageResolved) {
+	slog.Error("page cache disabled", slog.Any("error", res.err))
+	p.bypass(r, res, BypassNoAlias)
+	next.ServeHTTP(w, r)
+}
+
+// render is the rest of the middleware once no cached page was served:
+// the view runs and, on the update side, its response is processed
+// (Django's UpdateCacheMiddleware.process_response). It is its own method
+// so that a hit, which returns before it, runs in a small stack frame: the
+// hit's frames sit under net/http's response writing, and past the
+// goroutine's first stack size every hit after a collection shrank the
+// stack paid for copying it again.
+func (p *PageCache) render(w http.ResponseWriter, r *http.Request, next http.Handler, res *pageResolved, state *pageState, pr *pageRequest) {
+	// The outermost page cache removes the tags header (CacheTags)
+	// before the response goes out; inner ones leave it, so that an
+	// outer page cache storing the same response tags its copy too.
+	outer := pr == nil && outermost(r) || pr != nil && pr.chain.parent == nil
+	if pr == nil && (p.update || outer) {
+		r = r.WithContext(context.WithValue(r.Context(), pageOuterKey{}, &pageChain{state: state, parent: chainOf(r)}))
+	}
+	if !p.update {
+		next.ServeHTTP(w, r)
+		return
+	}
+	var pw *pageWriter
+	if pr != nil {
+		pw = &pr.pw
+	} else {
+		pw = new(pageWriter)
+	}
+	*pw = pageWriter{w: w, state: state, maxBody: p.maxBody, outermost: outer, ctx: r.Context()}
+	var panicked any
+	if state.fallback != nil {
+		panicked = runView(next, pw, r)
+	} else {
+		next.ServeHTTP(pw, r)
+	}
+	if state.refresh != nil { // the fetch side served a stale page
+		p.refreshInBackground(next, r, res, state.refresh)
+		state.refresh = nil
+	}
+	if state.fallback != nil && (panicked != nil || pw.status >= 500) {
+		if pw.streamed {
+			if panicked != nil {
+				panic(panicked) // part of the response is out: nothing to replace
+			}
+			return
+		}
+		res.c.logger.Warn("view failed: serving the stale page (stale-if-error)", slog.String("url", AbsoluteURI(r)),
+			slog.Int("status", pw.status), slog.Any("panic", panicked))
+		state.unstorable(res)
+		p.serveFallback(pw, r, res, state.fallback)
+		return
+	}
+	p.processResponse(r, pw, res, state)
+	state.release() // the decision is made: waiters go on while the body is written
+	pw.release()
 }
 
 // serveFromCache is FetchFromCacheMiddleware.process_request. It reports
