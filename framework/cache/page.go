@@ -492,8 +492,8 @@ func splitHeaderList(s string) []string {
 // writeCached writes a stored response, with Django 5.1's Age header.
 func (p *PageCache) writeCached(w http.ResponseWriter, r *http.Request, page *cachedPage, now time.Time) {
 	h := w.Header()
-	for k, vs := range page.resp.Header {
-		h[k] = vs
+	for _, f := range page.header {
+		h[f.name] = f.vals
 	}
 	if _, tagged := h[views.CacheTagsHeader]; tagged && outermost(r) {
 		delete(h, views.CacheTagsHeader)

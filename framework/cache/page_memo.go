@@ -50,12 +50,19 @@ func (m *pageMemo) put(key string, raw []byte, val any) {
 // worked out in advance.
 type cachedPage struct {
 	resp          *storedResponse
+	header        []headerField // resp.Header as a list, for a hit to copy without a map iterator
 	maxAge        int64
 	expires       int64 // Unix seconds
 	hasAge        bool  // both max-age and a parseable Expires: Django 5.1's Age
 	contentLength []string
 	route         atomic.Pointer[pageRouteCounters] // the route it was served on (page_stats.go)
 	age           atomic.Pointer[ageHeader]         // the last Age value written, reused while it holds
+}
+
+// headerField is one header of a cached page.
+type headerField struct {
+	name string
+	vals []string
 }
 
 // ageHeader is an Age header value ready to be set.
@@ -76,8 +83,11 @@ func (p *cachedPage) ageValues(age int64) []string {
 
 func newCachedPage(resp *storedResponse) *cachedPage {
 	p := &cachedPage{resp: resp}
+	p.header = make([]headerField, 0, len(resp.Header))
 	for k, vs := range resp.Header {
-		resp.Header[k] = vs[:len(vs):len(vs)] // an Add downstream copies instead of writing into ours
+		vs = vs[:len(vs):len(vs)] // an Add downstream copies instead of writing into ours
+		resp.Header[k] = vs
+		p.header = append(p.header, headerField{k, vs})
 	}
 	if maxAge, ok := views.GetMaxAge(resp.Header); ok {
 		if exp, err := http.ParseTime(resp.Header.Get("Expires")); err == nil {
