@@ -181,31 +181,7 @@ func eventually(d time.Duration, f func() (bool, error)) error {
 // is tiered in front of "redis".
 func handlerOn(t *testing.T, shared settings.Cache, opts map[string]any) (*cache.Cache, *Store) {
 	t.Helper()
-	st := settings.Default()
-	o := map[string]any{OptionShared: "redis", OptionFrontMaxEntries: 1000}
-	maps.Copy(o, opts)
-	shared.Timeout, shared.Version, shared.MaxEntries, shared.CullFrequency = 300, 1, 300, 3
-	shared.Options = maps.Clone(shared.Options)
-	st.Caches = map[string]settings.Cache{
-		"default": {Backend: "tiered", Timeout: 300, Version: 1, MaxEntries: 300, CullFrequency: 3, Options: o},
-		"redis":   shared,
-	}
-	h, err := cache.NewHandler(st, cache.WithLogger(quiet))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = h.CloseAll() })
-	c, err := h.Cache("default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Store()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := s.(*Store)
-	waitTrusted(t, ts, true)
-	return c, ts
+	return openClient(t, twoTierOver(shared, opts))
 }
 
 // written is the history of one key's successful writes: values 1, 2, ...

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"runtime"
 	"sort"
 	"strings"
@@ -26,15 +27,21 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // twoTier is the settings of one process: "default" is tiered in front of
 // "redis" on srv.
 func twoTier(srv *redistest.Server, opts map[string]any) *settings.Settings {
+	return twoTierOver(settings.Cache{Backend: "redis", Location: srv.URL(0),
+		Options: map[string]any{"read_timeout": 0.5, "write_timeout": 0.5, "dial_timeout": 0.5}}, opts)
+}
+
+// twoTierOver is the settings of a tiered "default" in front of shared,
+// the "redis" alias (any topology), with opts added to the tiered OPTIONS.
+func twoTierOver(shared settings.Cache, opts map[string]any) *settings.Settings {
 	st := settings.Default()
 	o := map[string]any{OptionShared: "redis", OptionFrontMaxEntries: 1000}
-	for k, v := range opts {
-		o[k] = v
-	}
+	maps.Copy(o, opts)
+	shared.Timeout, shared.Version, shared.MaxEntries, shared.CullFrequency = 300, 1, 300, 3
+	shared.Options = maps.Clone(shared.Options)
 	st.Caches = map[string]settings.Cache{
 		"default": {Backend: "tiered", Timeout: 300, Version: 1, MaxEntries: 300, CullFrequency: 3, Options: o},
-		"redis": {Backend: "redis", Location: srv.URL(0), Timeout: 300, Version: 1, MaxEntries: 300, CullFrequency: 3,
-			Options: map[string]any{"read_timeout": 0.5, "write_timeout": 0.5, "dial_timeout": 0.5}},
+		"redis":   shared,
 	}
 	return st
 }
@@ -43,7 +50,14 @@ func twoTier(srv *redistest.Server, opts map[string]any) *settings.Settings {
 // connections, tracking connection and in-process copy.
 func process(t testing.TB, srv *redistest.Server, opts map[string]any) (*cache.Cache, *Store) {
 	t.Helper()
-	h, err := cache.NewHandler(twoTier(srv, opts), cache.WithLogger(quiet))
+	return openClient(t, twoTier(srv, opts))
+}
+
+// openClient opens a Handler on st and returns its "default" alias and
+// store once the store trusts its in-process copy.
+func openClient(t testing.TB, st *settings.Settings) (*cache.Cache, *Store) {
+	t.Helper()
+	h, err := cache.NewHandler(st, cache.WithLogger(quiet))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,9 +70,9 @@ func process(t testing.TB, srv *redistest.Server, opts map[string]any) (*cache.C
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := s.(*Store)
-	waitTrusted(t, st, true)
-	return c, st
+	ts := s.(*Store)
+	waitTrusted(t, ts, true)
+	return c, ts
 }
 
 func waitTrusted(t testing.TB, s *Store, want bool) {
