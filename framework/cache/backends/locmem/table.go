@@ -112,41 +112,16 @@ func (t *table) lookup(h uint64, eq func(*entry) bool) (*entry, *group, int) {
 	}
 }
 
-// find returns the live entry for key, or nil. Safe without the lock. (The
-// probe is written out in find, the path of every read, so that it does
-// not pay for lookup's comparison call.)
-func (t *table) find(key string, h uint64) *entry {
-	tag := tagOf(h)
-	for g := h & t.mask; ; g = (g + 1) & t.mask {
-		gr := &t.groups[g]
-		w := gr.ctrl.Load()
-		for m := zeroBytes(w ^ lsbs*tag); m != 0; m &= m - 1 {
-			j := bits.TrailingZeros64(m) >> 3
-			if ctrlByte(w, j) != tag {
-				continue
-			}
-			if e := gr.slots[j].Load(); e != nil && e.key() == key {
-				return e
-			}
-		}
-		if zeroBytes(w) != 0 {
-			return nil
-		}
-	}
-}
-
-// findParts is find for the key head+key, never joined.
-func (t *table) findParts(head, key string, h uint64) *entry {
-	n := len(head) + len(key)
-	e, _, _ := t.lookup(h, func(e *entry) bool {
-		k := e.key()
-		return len(k) == n && k[:len(head)] == head && k[len(head):] == key
-	})
-	return e
-}
+// find returns the live entry for key, or nil. Safe without the lock.
+func (t *table) find(key string, h uint64) *entry { return findKey(t, key, h) }
 
 // findBytes is find for a key held in bytes (no string is made).
-func (t *table) findBytes(key []byte, h uint64) *entry {
+func (t *table) findBytes(key []byte, h uint64) *entry { return findKey(t, key, h) }
+
+// findKey is lookup with the key comparison written in, for the path of
+// every read (no call per candidate); the conversion in the comparison
+// makes no string.
+func findKey[K string | []byte](t *table, key K, h uint64) *entry {
 	tag := tagOf(h)
 	for g := h & t.mask; ; g = (g + 1) & t.mask {
 		gr := &t.groups[g]
@@ -164,6 +139,16 @@ func (t *table) findBytes(key []byte, h uint64) *entry {
 			return nil
 		}
 	}
+}
+
+// findParts is find for the key head+key, never joined.
+func (t *table) findParts(head, key string, h uint64) *entry {
+	n := len(head) + len(key)
+	e, _, _ := t.lookup(h, func(e *entry) bool {
+		k := e.key()
+		return len(k) == n && k[:len(head)] == head && k[len(head):] == key
+	})
+	return e
 }
 
 // put stores e under e.key() (whose hash is h) and reports whether it added
