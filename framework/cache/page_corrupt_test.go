@@ -1,7 +1,6 @@
 package cache_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"database/sql"
@@ -12,32 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"gojango/framework/cache"
 	"gojango/framework/cache/backends/db"
 	_ "gojango/framework/cache/backends/file"
+	"gojango/framework/cache/cachetest"
 	"gojango/framework/settings"
 )
-
-// lockedBuffer is a log sink safe for concurrent writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A stored page that cannot be decoded (a corrupt row, file or value) is a
 // miss: the view renders, the new page overwrites the corrupt one (the next
@@ -97,7 +78,7 @@ func TestCorruptStoredPageIsReRenderedAndOverwritten(t *testing.T) {
 			s.UseI18N, s.UseTZ = false, false
 			cfg := b.config(t, s)
 			s.Caches = map[string]settings.Cache{"default": cfg}
-			logs := &lockedBuffer{}
+			logs := &cachetest.LogBuffer{}
 			if err := cache.Setup(s, cache.WithLogger(slog.New(slog.NewTextHandler(logs, nil)))); err != nil {
 				t.Fatal(err)
 			}

@@ -6,13 +6,13 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"gojango/framework/cache"
+	"gojango/framework/cache/cachetest"
 )
 
 // garbageValues are value columns encodeValue cannot have written. only
@@ -61,31 +61,13 @@ func (h *harness) insertRaw(tb testing.TB, key, value string) {
 	}
 }
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Issue 9: a row whose value is garbage is a miss for Get and GetMany and
 // absent for Has, never an error; Incr finds it not found. Get, GetMany and
 // Incr delete it; every operation logs its key at Warn.
 func TestGarbageRowIsMiss(t *testing.T) {
 	for _, db := range testDBs() {
 		t.Run(db.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs cachetest.LogBuffer
 			h := newHarness(t, db, func(p *cache.Params) {
 				p.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			})

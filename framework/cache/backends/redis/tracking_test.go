@@ -1,36 +1,16 @@
 package redis
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"gojango/framework/cache"
 	"gojango/framework/cache/backends/redis/redistest"
+	"gojango/framework/cache/cachetest"
 	"gojango/framework/settings"
 )
-
-// lockedBuffer is a bytes.Buffer for a logger written from the tracking
-// goroutine and read by the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 type trackingStates chan bool
 
@@ -47,7 +27,7 @@ func (c trackingStates) Tracking(on bool) {
 // default one.
 func TestTrackingLossIsLoggedToTheAliasLogger(t *testing.T) {
 	srv := redistest.Start(t)
-	var buf lockedBuffer
+	var buf cachetest.LogBuffer
 	logger := slog.New(slog.NewTextHandler(&buf, nil)).With(slog.String("cache", "shared"))
 	st, err := New(cache.Params{Alias: "shared", Config: settings.Cache{Location: srv.URL(0), Timeout: 300}, Logger: logger, Now: time.Now})
 	if err != nil {
